@@ -98,7 +98,7 @@ test('crit, jku, x5u and x5c headers are rejected before any key lookup', () => 
     lookups++;
     return ec.publicKey;
   };
-  for (const extra of [{ crit: ['exp'] }, { crit: ['b64'], b64: false }, { jku: 'https://evil/jwks' }, { x5u: 'https://evil/x' }, { x5c: ['MII'] }, { kid: 7 }]) {
+  for (const extra of <Record<string, unknown>[]>[{ crit: ['exp'] }, { crit: ['b64'], b64: false }, { jku: 'https://evil/jwks' }, { x5u: 'https://evil/x' }, { x5c: ['MII'] }, { kid: 7 }]) {
     const t = signJws({ alg: 'ES256', ...extra }, { a: 1 }, ec.privateKey);
     assert.equal(code(() => verifyCompactJws(t, getKey, { algorithms: ['ES256'] })), 'bad_header', JSON.stringify(extra));
   }
