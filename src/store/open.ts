@@ -1,0 +1,77 @@
+/**
+ * Opens the directory/session store: SQLite under the data folder (embedded default) or PostgreSQL
+ * when a connection string is given. Both run the same migrations and pass the same contract suite.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import type { Database } from './schema.ts';
+import { migrations } from './migrations.ts';
+import type { Store } from './types.ts';
+import { groupStore, roleStore, tenantStore, userStore } from './sql/directory.ts';
+import { applicationStore, deviceStore, servicePrincipalStore } from './sql/apps.ts';
+import { authCodeStore, deviceCodeStore, refreshTokenStore, sessionStore } from './sql/tokens.ts';
+import { auditStore, signingKeyStore } from './sql/keys-audit.ts';
+
+// PostgreSQL returns BIGINT as strings by default; our instants are epoch milliseconds, well inside 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+function build(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', onClose: () => Promise<void>): Store {
+  return {
+    dialect,
+    tenants: tenantStore(db),
+    users: userStore(db),
+    groups: groupStore(db),
+    roles: roleStore(db),
+    applications: applicationStore(db),
+    servicePrincipals: servicePrincipalStore(db),
+    devices: deviceStore(db),
+    authCodes: authCodeStore(db),
+    refreshTokens: refreshTokenStore(db),
+    deviceCodes: deviceCodeStore(db),
+    sessions: sessionStore(db),
+    signingKeys: signingKeyStore(db),
+    audit: auditStore(db),
+    close: onClose,
+  };
+}
+
+async function migrate(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', schema?: string): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/** SQLite file (or ':memory:'). WAL + synchronous=NORMAL: durable across process crashes, fast on the hot path. */
+export async function openSqliteStore(path: string): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(join(path, '..'), { recursive: true });
+  const database = new BetterSqlite3(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  await migrate(db, 'sqlite');
+  return build(db, 'sqlite', () => db.destroy());
+}
+
+/** PostgreSQL; `schema` isolates test runs (created if missing, used as search_path). */
+export async function openPostgresStore(connectionString: string, opts: { schema?: string; max?: number } = {}): Promise<Store> {
+  if (opts.schema) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error('invalid schema name');
+    const c = new pg.Client({ connectionString });
+    await c.connect();
+    try { await c.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`); } finally { await c.end(); }
+  }
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db, 'postgres', opts.schema);
+  return build(db, 'postgres', () => db.destroy());
+}
+
+export async function openStore(opts: { databaseUrl?: string | undefined; dataDir: string }): Promise<Store> {
+  if (opts.databaseUrl) return openPostgresStore(opts.databaseUrl);
+  return openSqliteStore(join(opts.dataDir, 'tessera.db'));
+}

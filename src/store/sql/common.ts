@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import { StoreConflict } from '../types.ts';
+import type { Database } from '../schema.ts';
+
+export type Db = Kysely<Database>;
+
+export const b = (v: boolean): number => (v ? 1 : 0);
+export const nb = (v: boolean | null): number | null => (v === null ? null : v ? 1 : 0);
+export const bool = (v: number | null | undefined): boolean => v === 1 || (v as unknown) === true;
+export const nbool = (v: number | null): boolean | null => (v === null ? null : bool(v));
+export const json = <T>(s: string | null | undefined, fallback: T): T => {
+  if (s === null || s === undefined || s === '') return fallback;
+  return JSON.parse(s) as T;
+};
+export const num = (v: number | string | null | undefined): number => Number(v);
+export const nnum = (v: number | string | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** Runs an insert and turns a uniqueness violation into a `StoreConflict` (SQLite and PostgreSQL codes). */
+export async function insertOrConflict(what: string, op: () => Promise<unknown>): Promise<void> {
+  try {
+    await op();
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (code === '23505' || code.startsWith('SQLITE_CONSTRAINT')) throw new StoreConflict(`${what} already exists`);
+    throw e;
+  }
+}
+
+export const page = <T extends { limit: (n: number) => T; offset: (n: number) => T }>(q: T, opts?: { limit?: number; offset?: number }): T => {
+  let r = q;
+  if (opts?.limit !== undefined) r = r.limit(opts.limit);
+  if (opts?.offset) r = (opts.limit === undefined ? r.limit(-1 >>> 1) : r).offset(opts.offset);
+  return r;
+};

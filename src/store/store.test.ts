@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { after } from 'node:test';
+import { runStoreContract } from './contract.ts';
+import { openPostgresStore, openSqliteStore } from './open.ts';
+
+runStoreContract('sqlite', () => openSqliteStore(':memory:'));
+
+const url = process.env.TESSERA_TEST_DATABASE_URL;
+if (url) {
+  const schema = `tessera_test_${randomBytes(4).toString('hex')}`;
+  runStoreContract('postgres', () => openPostgresStore(url, { schema }));
+  after(async () => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.end();
+  });
+}

@@ -1,0 +1,38 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual, createHmac } from 'node:crypto';
+
+/** A random GUID (RFC 9562 v4), the shape of every Entra object id. */
+export const newId = (): string => randomUUID();
+
+/** A high-entropy opaque secret (256 bits), base64url. Used for codes, refresh tokens, client secrets. */
+export function newSecret(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/** SHA-256 of a high-entropy secret, base64url. High-entropy values need no slow KDF (DESIGN.md). */
+export function sha256(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+export function hmacSha256(key: Buffer | string, value: string): string {
+  return createHmac('sha256', key).update(value).digest('base64url');
+}
+
+/** Constant-time string comparison; unequal lengths compare a digest so timing leaks nothing either. */
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  if (ab.length !== bb.length) {
+    timingSafeEqual(createHash('sha256').update(ab).digest(), createHash('sha256').update(bb).digest());
+    return false;
+  }
+  return timingSafeEqual(ab, bb);
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isGuid = (s: string): boolean => GUID.test(s);
+
+/** A GUID derived from a name (stable ids for built-in objects such as directory roles per tenant). */
+export function nameBasedId(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
