@@ -1,0 +1,105 @@
+/**
+ * Memory per 100k live refresh tokens for Tessera: sign in once (password through the login form),
+ * then ride the SSO session — authorize → code → token exchange — until 100k refresh tokens are
+ * issued or the time budget ends (then the figures are scaled to 100k and marked extrapolated).
+ * Measures the server process: RSS from /proc/<pid>/status, heap from `GET /metrics` when Tessera
+ * exposes it, and the on-disk size of its data folder (SQLite + WAL, DuckDB).
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { codeFlow, CookieJar } from '../lib/code-flow.ts';
+import type { CodeFlowOptions } from '../lib/code-flow.ts';
+import { rssOf, sleep } from '../lib/proc.ts';
+import type { RunContext } from '../lib/scenarios.ts';
+import type { TesseraServer } from './tessera.ts';
+
+export const MEMORY_TOKENS = 100_000;
+const BUDGET_MS = Number(process.env.BENCH_MEMORY_SECONDS ?? 150) * 1000;
+const CONCURRENCY = 16;
+
+export function dirSize(dir: string, depth = 0): number {
+  if (depth > 8) return 0;
+  let total = 0;
+  let names: string[] = [];
+  try { names = readdirSync(dir); } catch { return 0; }
+  for (const n of names) {
+    const p = join(dir, n);
+    try {
+      const st = statSync(p);
+      total += st.isDirectory() ? dirSize(p, depth + 1) : st.size;
+    } catch { /* file vanished (WAL checkpoint) */ }
+  }
+  return total;
+}
+
+/** Heap used by the server, from `GET /metrics` (Prometheus `nodejs_heap_size_used_bytes` or JSON `heapUsed`). */
+export async function metricsHeap(baseUrl: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${baseUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    if (res.status !== 200) return undefined;
+    const prom = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+([0-9.e+]+)/m.exec(text);
+    if (prom?.[1]) return Number(prom[1]);
+    const j = JSON.parse(text) as { heapUsed?: number; memory?: { heapUsed?: number } };
+    return j.memory?.heapUsed ?? j.heapUsed;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Sample { rss?: number; heap?: number; disk: number }
+
+async function sample(s: TesseraServer): Promise<Sample> {
+  await sleep(2000); // let batched writes and WAL settle
+  return { rss: rssOf(s.pid), heap: await metricsHeap(s.baseUrl), disk: dirSize(s.dataDir) };
+}
+
+export async function measureTesseraMemory(ctx: RunContext, s: TesseraServer, flow: Omit<CodeFlowOptions, 'jar' | 'tokenRequestHeaders'>): Promise<Record<string, unknown>> {
+  const jar = new CookieJar();
+  const first = await codeFlow({ ...flow, jar });
+  if (!first.tokens.refresh_token) throw new Error('first code flow gave no refresh_token');
+  const before = await sample(s);
+  const t0 = performance.now();
+  const deadline = t0 + BUDGET_MS;
+  let issued = 0;
+  let failures = 0;
+  let passwordFlows = 0;
+  let lastError = '';
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < MEMORY_TOKENS && performance.now() < deadline && failures < 50) {
+      next++;
+      try {
+        const r = await codeFlow({ ...flow, jar });
+        if (!r.sso) passwordFlows++;
+        if (r.tokens.refresh_token) issued++; else failures++;
+      } catch (e) {
+        failures++;
+        lastError = e instanceof Error ? e.message : String(e);
+      }
+      if (issued > 0 && issued % 10_000 === 0) ctx.log(`    issued ${issued} refresh tokens (${Math.round((performance.now() - t0) / 1000)} s)`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
+  const issueMs = performance.now() - t0;
+  if (issued === 0) throw new Error(`no refresh tokens issued (${failures} failures; last: ${lastError.slice(0, 300)})`);
+  const after = await sample(s);
+  const scale = MEMORY_TOKENS / issued;
+  const per = (a?: number, b?: number): number | null => (a === undefined || b === undefined ? null : Math.round((b - a) * scale));
+  return {
+    tokens: issued,
+    extrapolated: issued < MEMORY_TOKENS,
+    issueSeconds: Math.round(issueMs / 100) / 10,
+    issuedPerSecond: Math.round(issued / (issueMs / 1000)),
+    failures,
+    ...(lastError ? { lastError: lastError.slice(0, 300) } : {}),
+    passwordFlows,
+    rssBefore: before.rss ?? null, rssAfter: after.rss ?? null,
+    heapBefore: before.heap ?? null, heapAfter: after.heap ?? null,
+    diskBefore: before.disk, diskAfter: after.disk,
+    rssPer100k: per(before.rss, after.rss),
+    heapPer100k: per(before.heap, after.heap),
+    diskPer100k: per(before.disk, after.disk),
+    method: `code flow on one SSO session, ${CONCURRENCY} in parallel; RSS from /proc, heap from GET /metrics${before.heap === undefined ? ' (not exposed: heap not reported)' : ''}`,
+  };
+}
