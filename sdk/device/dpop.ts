@@ -1,0 +1,42 @@
+/**
+ * Client-side DPoP proofs (RFC 9449 §4.2) signed through the `KeyStore`.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { KeyStoreError, type KeyStore } from './key-store.ts';
+import { signWithKeyStore } from './proofs.ts';
+
+export interface DpopProofInput {
+  method: string;
+  /** Request URL; query and fragment are removed as §4.2 requires for `htu`. */
+  url: string;
+  /** When calling a resource with a bound token: adds `ath` = base64url(SHA-256(token)). */
+  accessToken?: string;
+  /** The latest `DPoP-Nonce` the server sent (§8). */
+  nonce?: string;
+  /** Key-store name of the DPoP key (default `dpop`). */
+  key?: string;
+  now?: number;
+}
+
+/**
+ * Build a DPoP proof JWT for one request.
+ *
+ * @example
+ * const proof = await createDpopProof(store, { method: 'GET', url: 'https://api.example/orders', accessToken, nonce });
+ * await fetch(url, { headers: { Authorization: `DPoP ${accessToken}`, DPoP: proof } });
+ */
+export async function createDpopProof(store: KeyStore, input: DpopProofInput): Promise<string> {
+  const name = input.key ?? 'dpop';
+  const info = await store.get(name);
+  if (!info || info.alg !== 'ES256' || !info.publicJwk) throw new KeyStoreError('not_found', `DPoP key ${name} missing`);
+  const u = new URL(input.url);
+  const claims: Record<string, unknown> = {
+    jti: randomUUID(),
+    htm: input.method,
+    htu: `${u.protocol}//${u.host}${u.pathname}`,
+    iat: input.now ?? Math.floor(Date.now() / 1000),
+  };
+  if (input.accessToken !== undefined) claims.ath = createHash('sha256').update(input.accessToken, 'latin1').digest('base64url');
+  if (input.nonce !== undefined) claims.nonce = input.nonce;
+  return signWithKeyStore(store, name, { typ: 'dpop+jwt', jwk: info.publicJwk }, claims);
+}
