@@ -10,3 +10,11 @@ export { parseFilter } from './filter-parser.ts';
 export { parseQueryOptions, MAX_TOP, MIN_TOP, type ParseQueryOptionsConfig, type QueryOptions } from './query-options.ts';
 export { applySelect, compareRows, foldCase, getPath, matches, sortBy, type Row } from './evaluate.ts';
 export { catalogues, type ResourceName } from './catalogues.ts';
+export {
+  compileFilter, compileOrderBy, installSqliteFunctions,
+  type CollectionColumn, type ColumnMap, type CompiledSql, type Dialect, type ScalarColumn,
+} from './sql.ts';
+export {
+  collectionResponse, createSkipTokenCodec, nextLink, pageWindow, paginate, queryFingerprint, serviceRoot, takePage,
+  type CollectionResponse, type PageWindow, type SkipTokenCodec,
+} from './paging.ts';

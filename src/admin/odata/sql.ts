@@ -1,0 +1,190 @@
+/**
+ * Compiles a bound `$filter` / `$orderby` to SQL for SQLite, PostgreSQL and DuckDB, with the same
+ * semantics as `evaluate.ts` (the property test in sql.property.test.ts holds the two together):
+ * - every comparison is made two-valued (`x IS NOT NULL AND x = ?`, `x IS NULL OR x <> ?`) so `not`
+ *   behaves as OData's rather than SQL's three-valued logic;
+ * - textual values compare as `lower(…)`, in PostgreSQL under `COLLATE "C"` (code-point order);
+ * - values are always bound parameters; only caller-provided column expressions reach the SQL text.
+ */
+import { UnsupportedQuery } from '../../errors/graph.ts';
+import type { FilterExpr, LiteralValue, OrderByItem, ScalarType, Target } from './types.ts';
+import { isTextual } from './types.ts';
+
+export type Dialect = 'sqlite' | 'postgres' | 'duckdb';
+
+/** A scalar property: an SQL expression over the row (a column, `json_extract(...)`, `status.errorCode`). */
+export interface ScalarColumn {
+  readonly sql: string;
+  /** Checked against the property's type when given, to catch column-map mistakes early. */
+  readonly type?: ScalarType;
+}
+
+/**
+ * A collection property, for `any`/`all`. `from` is a FROM item yielding one row per element,
+ * correlated with the outer row: SQLite `json_each(u.proxy_addresses) AS e`, PostgreSQL
+ * `jsonb_array_elements_text(u.proxy_addresses) AS e(value)`, DuckDB `unnest(s.event_types) AS e(value)`.
+ */
+export interface CollectionColumn {
+  readonly collection: {
+    readonly from: string;
+    /** Expression for a primitive element (`e.value`). */
+    readonly element?: string;
+    /** Expressions for fields of complex elements, by field path: `{ skuId: "json_extract(e.value, '$.skuId')" }`. */
+    readonly fields?: Readonly<Record<string, string>>;
+  };
+}
+
+export type ColumnMap = Readonly<Record<string, ScalarColumn | CollectionColumn>>;
+
+export interface CompiledSql {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+function unsupported(path: string): never {
+  throw new UnsupportedQuery(`Unsupported or invalid query filter clause specified for property '${path}'.`);
+}
+
+class Compiler {
+  readonly params: unknown[] = [];
+  private lambda: CollectionColumn['collection'] | undefined;
+
+  constructor(
+    private readonly columns: ColumnMap,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** Adds a parameter, cast so the engine knows its type, and returns its placeholder. */
+  private param(value: Exclude<LiteralValue, null>, type: ScalarType): string {
+    const d = this.dialect;
+    const bound = d === 'sqlite' && typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    this.params.push(bound);
+    const ph = d === 'postgres' ? `$${this.params.length}` : '?';
+    if (isTextual(type)) return d === 'sqlite' ? `lower(${ph})` : `lower(CAST(${ph} AS ${d === 'postgres' ? 'text' : 'VARCHAR'}))`;
+    if (d === 'sqlite') return ph;
+    switch (type) {
+      case 'boolean': return `CAST(${ph} AS BOOLEAN)`;
+      case 'int':
+      case 'double': return d === 'postgres' ? `CAST(${ph} AS numeric)` : `CAST(${ph} AS DOUBLE)`;
+      case 'dateTime': return `CAST(${ph} AS TIMESTAMPTZ)`;
+      default: return ph;
+    }
+  }
+
+  /** The raw SQL expression a target reads. */
+  private raw(target: Target): string {
+    if (target.kind === 'element') {
+      const coll = this.lambda;
+      const expr = coll && (target.field === undefined ? coll.element : coll.fields?.[target.field]);
+      if (expr === undefined) return unsupported(target.path);
+      return expr;
+    }
+    const col = this.columns[target.path];
+    if (col === undefined || !('sql' in col)) return unsupported(target.path);
+    if (col.type !== undefined && col.type !== target.type) {
+      throw new Error(`column map: '${target.path}' is declared ${col.type} but the catalogue says ${target.type}`);
+    }
+    return col.sql;
+  }
+
+  /** The comparable form of a value: folded text, normalised SQLite timestamps. */
+  normalized(expr: string, type: ScalarType): string {
+    if (isTextual(type)) return this.dialect === 'postgres' ? `(lower(${expr}) COLLATE "C")` : `lower(${expr})`;
+    if (type === 'dateTime' && this.dialect === 'sqlite') return `strftime('%Y-%m-%dT%H:%M:%fZ', ${expr})`;
+    return expr;
+  }
+
+  private readTarget(target: Target): string {
+    return this.normalized(this.raw(target), target.type);
+  }
+
+  compile(e: FilterExpr): string {
+    switch (e.kind) {
+      case 'and': return `(${this.compile(e.left)} AND ${this.compile(e.right)})`;
+      case 'or': return `(${this.compile(e.left)} OR ${this.compile(e.right)})`;
+      case 'not': return `(NOT ${this.compile(e.operand)})`;
+      case 'compare': {
+        const x = this.readTarget(e.target);
+        if (e.value === null) return e.op === 'eq' ? `(${x} IS NULL)` : `(${x} IS NOT NULL)`;
+        const p = this.param(e.value, e.target.type);
+        if (e.op === 'ne') return `(${x} IS NULL OR ${x} <> ${p})`;
+        const sqlOp = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }[e.op];
+        return `(${x} IS NOT NULL AND ${x} ${sqlOp} ${p})`;
+      }
+      case 'in': {
+        const x = this.readTarget(e.target);
+        const nonNull = e.values.filter((v): v is Exclude<LiteralValue, null> => v !== null);
+        const parts: string[] = [];
+        if (nonNull.length > 0) {
+          parts.push(`(${x} IS NOT NULL AND ${x} IN (${nonNull.map((v) => this.param(v, e.target.type)).join(', ')}))`);
+        }
+        if (nonNull.length < e.values.length) parts.push(`(${x} IS NULL)`);
+        return `(${parts.join(' OR ')})`;
+      }
+      case 'function': {
+        const x = this.readTarget(e.target);
+        const escaped = e.value.replace(/[\\%_]/g, (c) => `\\${c}`);
+        const pattern = e.name === 'startswith' ? `${escaped}%` : e.name === 'endswith' ? `%${escaped}` : `%${escaped}%`;
+        return `(${x} IS NOT NULL AND ${x} LIKE ${this.param(pattern, 'string')} ESCAPE '\\')`;
+      }
+      case 'lambda': {
+        const col = this.columns[e.collection];
+        if (col === undefined || !('collection' in col)) return unsupported(e.collection);
+        this.lambda = col.collection;
+        try {
+          const from = col.collection.from;
+          if (e.predicate === null) return `(EXISTS (SELECT 1 FROM ${from}))`;
+          const pred = this.compile(e.predicate);
+          return e.op === 'any'
+            ? `(EXISTS (SELECT 1 FROM ${from} WHERE ${pred}))`
+            : `(NOT EXISTS (SELECT 1 FROM ${from} WHERE NOT ${pred}))`;
+        } finally {
+          this.lambda = undefined;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Compiles a filter to a boolean SQL expression (for a WHERE clause) and its parameters
+ * (`?` placeholders for SQLite/DuckDB, `$1…` for PostgreSQL).
+ * @throws `Request_UnsupportedQuery` when the filter reads a property or collection the map lacks
+ * @example
+ * const { sql, params } = compileFilter(q.filter, { displayName: { sql: 'u.display_name' } }, 'sqlite');
+ * db.prepare(`SELECT * FROM users u WHERE ${sql}`).all(...params);
+ */
+export function compileFilter(filter: FilterExpr, columns: ColumnMap, dialect: Dialect): CompiledSql {
+  const c = new Compiler(columns, dialect);
+  const sql = c.compile(filter);
+  return { sql, params: c.params };
+}
+
+/**
+ * Compiles `$orderby` to an ORDER BY list (without the keywords), in the order `compareRows` uses:
+ * nulls first ascending, last descending, textual values case-folded, ties broken by `tiebreak`
+ * (the id column, compared by code point).
+ * @example `SELECT … ORDER BY ${compileOrderBy(q.orderby ?? [], columns, 'postgres', 'u.id')}`
+ */
+export function compileOrderBy(orderby: readonly OrderByItem[], columns: ColumnMap, dialect: Dialect, tiebreak: string): string {
+  const c = new Compiler(columns, dialect);
+  const parts = orderby.map((o) => {
+    const col = columns[o.path];
+    if (col === undefined || !('sql' in col)) return unsupported(o.path);
+    const dir = o.direction === 'asc' ? 'ASC NULLS FIRST' : 'DESC NULLS LAST';
+    return `${c.normalized(col.sql, o.type)} ${dir}`;
+  });
+  parts.push(`${dialect === 'postgres' ? `${tiebreak} COLLATE "C"` : tiebreak} ASC`);
+  return parts.join(', ');
+}
+
+/**
+ * Makes SQLite's `lower()` fold the whole of Unicode like `String#toLowerCase` (built-in SQLite folds
+ * ASCII only), so SQLite filters agree with the in-memory evaluator on non-ASCII text. Call once per
+ * connection; without it non-ASCII comparisons are case-sensitive.
+ */
+export function installSqliteFunctions(db: {
+  function(name: string, options: { deterministic: boolean }, fn: (s: unknown) => unknown): unknown;
+}): void {
+  db.function('lower', { deterministic: true }, (s) => (s === null || s === undefined ? null : String(s).toLowerCase()));
+}
