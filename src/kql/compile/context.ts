@@ -1,0 +1,124 @@
+// Compilation state: the CTE list being built, the let-bound names in scope, and the query clock.
+import { KqlError, positionAt } from '../errors.ts';
+import type { KqlErrorCode } from '../errors.ts';
+import { kindOf } from '../kusto-language.ts';
+import type { KNode } from '../kusto-language.ts';
+
+export type KType = 'string' | 'long' | 'int' | 'real' | 'decimal' | 'bool' | 'datetime' | 'timespan' | 'dynamic' | 'guid';
+export interface Col { name: string; type: KType }
+/** A relation: a CTE name and its Kusto columns. `order` is an ORDER BY to re-apply at the end. */
+export interface Rel {
+  from: string;
+  cols: Col[];
+  /** ORDER BY of the last sort, re-applied downstream while its columns survive (`orderCols`). */
+  order?: string;
+  orderCols?: string[];
+}
+
+export type Binding =
+  | { kind: 'scalar'; sql: string; type: KType }
+  | { kind: 'tabular'; rel: Rel }
+  | { kind: 'function'; decl: KNode };
+
+/** Where a scalar expression reads columns from. */
+export interface Env { ctx: Ctx; col(name: string): string | undefined }
+
+export class Ctx {
+  private readonly ctes: string[] = [];
+  private n = 0;
+  private readonly scopes: Map<string, Binding>[] = [new Map()];
+  constructor(
+    readonly text: string,
+    readonly now: Date,
+    /** Lower bound on TimeGenerated from the request's `timespan`, applied at every table scan. */
+    readonly since: Date | undefined,
+    /** Upper bound on TimeGenerated from an interval `timespan`. */
+    readonly until?: Date,
+  ) {}
+
+  add(sql: string, cols: Col[], materialized = false): Rel {
+    const name = `_t${this.n++}`;
+    this.ctes.push(`${q(name)} AS ${materialized ? 'MATERIALIZED ' : ''}(${sql})`);
+    return { from: q(name), cols };
+  }
+
+  withClause(): string {
+    return this.ctes.length ? `WITH ${this.ctes.join(',\n')}\n` : '';
+  }
+
+  push(): void { this.scopes.push(new Map()); }
+  pop(): void { this.scopes.pop(); }
+  bind(name: string, b: Binding): void { this.scopes[this.scopes.length - 1]!.set(name, b); }
+  lookup(name: string): Binding | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const b = this.scopes[i]!.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  }
+
+  fail(code: KqlErrorCode, message: string, node: KNode | undefined): never {
+    const pos = node ? positionAt(this.text, node.TextStart as number) : undefined;
+    throw new KqlError(code, message, pos);
+  }
+
+  unsupported(node: KNode, what?: string): never {
+    const text = String(this.text.slice(node.TextStart as number, Math.min(node.End as number, (node.TextStart as number) + 40))).split('\n')[0];
+    this.fail('UnsupportedExpression', `${what ?? kindOf(node)} is not supported by Tessera's KQL engine: '${text}'`, node);
+  }
+}
+
+export function q(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+export function envOf(ctx: Ctx, rel: Rel, alias?: string): Env {
+  const names = new Set(rel.cols.map((c) => c.name));
+  return { ctx, col: (n) => (names.has(n) ? (alias ? `${alias}.${q(n)}` : q(n)) : undefined) };
+}
+
+/** Children of a SyntaxList of SeparatedElements (or plain list), skipping separators. */
+export function listItems(list: KNode): KNode[] {
+  const out: KNode[] = [];
+  if (!list) return out;
+  for (let i = 0; i < list.ChildCount; i++) {
+    const c = list.GetChild(i);
+    if (!c) continue;
+    if (kindOf(c) === 'SeparatedElement') {
+      const e = c.Element ?? c.GetChild(0);
+      if (e) out.push(e);
+    } else out.push(c);
+  }
+  return out;
+}
+
+export function kustoType(node: KNode, ctx: Ctx): KType {
+  const t = node?.ResultType;
+  const name = String(t?.Name ?? '');
+  switch (name) {
+    case 'string': case 'long': case 'int': case 'real': case 'decimal': case 'bool':
+    case 'datetime': case 'timespan': case 'dynamic': case 'guid':
+      return name;
+    case 'bool?': return 'bool';
+    default:
+      if (t?.Kind === 1 && name === 'unknown') return ctx.fail('SemanticError', 'expression has an unknown type', node);
+      return ctx.fail('UnsupportedExpression', `values of type '${name}' are not supported`, node);
+  }
+}
+
+/** Output columns as the Kusto binder computed them for a tabular node. */
+export function resultCols(node: KNode, ctx: Ctx): Col[] {
+  const t = node.ResultType;
+  const cols = t?.Columns;
+  if (!cols) return ctx.fail('SemanticError', 'expected a tabular expression', node);
+  const out: Col[] = [];
+  for (let i = 0; i < cols.Count; i++) {
+    const c = cols.getItem(i);
+    out.push({ name: String(c.Name), type: kustoType({ ResultType: c.Type }, ctx) });
+  }
+  return out;
+}

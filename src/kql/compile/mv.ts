@@ -1,0 +1,136 @@
+// mv-expand and mv-apply (https://learn.microsoft.com/kusto/query/mv-expand-operator): each array
+// element (or each property of a bag, as a one-property bag) becomes a row; several expressions
+// expand in parallel, the shorter padded with null; a null value gives one row with null; an empty
+// array gives no row. DuckDB's select-list unnest has exactly that parallel, null-padded shape.
+import { kindOf } from '../kusto-language.ts';
+import type { KNode } from '../kusto-language.ts';
+import { envOf, listItems, q, resultCols } from './context.ts';
+import type { Col, Ctx, KType, Rel } from './context.ts';
+import { applyOperator } from './operators.ts';
+import { scalar } from './scalar.ts';
+import { asDynamic, convert } from './values.ts';
+
+interface Expansion { name: string; list: string; type: KType }
+
+function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined): Expansion[] {
+  const env = envOf(ctx, rel);
+  const inputNames = new Set(rel.cols.map((c) => c.name));
+  const fresh = out.filter((c) => !inputNames.has(c.name));
+  let freshIdx = 0;
+  return items.map((it: KNode) => {
+    const inner = kindOf(it) === 'MvExpandExpression' || kindOf(it) === 'MvApplyExpression' ? it.Expression : it;
+    let name: string;
+    let expr: KNode = inner;
+    if (kindOf(inner) === 'SimpleNamedExpression') {
+      name = String(inner.Name.SimpleName);
+      expr = inner.Expression;
+      if (!inputNames.has(name)) freshIdx++;
+    } else if (kindOf(inner) === 'NameReference') {
+      name = String(inner.SimpleName);
+    } else {
+      // `mv-expand todynamic(Col)` keeps the column's name, as the binder reports.
+      const firstArg = kindOf(inner) === 'FunctionCallExpression' ? listItems(inner.ArgumentList.Expressions)[0] : undefined;
+      const argName = firstArg && kindOf(firstArg) === 'NameReference' ? String(firstArg.SimpleName) : undefined;
+      if (argName && out.some((c) => c.name === argName)) name = argName;
+      else name = fresh[freshIdx++]?.name ?? ctx.fail('SemanticError', 'cannot name the expanded column', inner);
+    }
+    const v = asDynamic(scalar(expr, env));
+    const toType = it.ToTypeOf ? (String(it.ToTypeOf.TypeOf.ReferencedSymbol?.Name ?? 'dynamic') as KType) : 'dynamic';
+    const list = `CASE json_type(${v}) WHEN 'ARRAY' THEN CAST(${v} AS JSON[]) WHEN 'OBJECT' THEN list_transform(json_keys(${v}), k -> json_object(k, json_extract(${v}, '$."' || replace(k, '"', '\\"') || '"'))) ELSE [${v}] END`;
+    return { name, list: limit ? `list_slice(${list}, 1, ${limit})` : list, type: toType };
+  });
+}
+
+function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined): { sql: string; cols: Col[] } {
+  const names = new Set(exps.map((e) => e.name));
+  const keep = rel.cols.filter((c) => !names.has(c.name));
+  const select = keep.map((c) => q(c.name));
+  const cols: Col[] = [...keep];
+  for (const e of exps) {
+    select.push(`unnest(${e.list}) AS ${q(e.name)}`);
+    cols.push({ name: e.name, type: 'dynamic' });
+  }
+  if (indexName) {
+    select.push(`unnest(range(0, greatest(${exps.map((e) => `len(${e.list})`).join(', ')}))) AS ${q(indexName)}`);
+    cols.push({ name: indexName, type: 'long' });
+  }
+  return { sql: `SELECT ${select.join(', ')} FROM ${rel.from}`, cols };
+}
+
+/** Re-orders to the binder's columns and applies `to typeof(...)` conversions. */
+function finish(raw: Rel, out: Col[], ctx: Ctx): Rel {
+  const have = new Map(raw.cols.map((c) => [c.name, c.type]));
+  const select = out.map((c) => {
+    const t = have.get(c.name);
+    if (!t) return ctx.fail('SemanticError', `column '${c.name}' is missing after mv-expand`, undefined);
+    return `${convert({ sql: q(c.name), type: t }, c.type)} AS ${q(c.name)}`;
+  });
+  return ctx.add(`SELECT ${select.join(', ')} FROM ${raw.from}`, out);
+}
+
+function params(op: KNode, ctx: Ctx): { index?: string } {
+  const res: { index?: string } = {};
+  for (const p of listItems(op.Parameters)) {
+    const name = String(ctx.text.slice(p.Name.TextStart, p.Name.End)).toLowerCase();
+    const value = String(ctx.text.slice(p.Expression.TextStart, p.Expression.End));
+    if (name === 'with_itemindex') res.index = value;
+    else if (name === 'kind' || name === 'bagexpansion') {
+      if (value.toLowerCase() === 'array') return ctx.fail('UnsupportedOperator', 'mv-expand kind=array is not supported', p);
+    } else return ctx.fail('UnsupportedOperator', `mv-expand parameter ${name} is not supported`, p);
+  }
+  return res;
+}
+
+export function compileMvExpand(rel: Rel, op: KNode, ctx: Ctx): Rel {
+  const out = resultCols(op, ctx);
+  const { index } = params(op, ctx);
+  const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
+  const exps = expansions(rel, listItems(op.Expressions), out, ctx, limit);
+  const { sql, cols } = expandSql(rel, exps, index);
+  return finish(ctx.add(sql, cols), out, ctx);
+}
+
+const rowWise = new Set(['FilterOperator', 'ExtendOperator', 'ProjectOperator', 'ProjectAwayOperator', 'ProjectRenameOperator', 'ProjectKeepOperator', 'ProjectReorderOperator', 'ParseOperator']);
+
+/**
+ * mv-apply: expands, then runs the subquery on each original row's expansion. Only row-wise
+ * subqueries (where, extend, project…, parse) are supported: an aggregation or a take inside the
+ * subquery would need per-row partitioning and fails with an error rather than a wrong answer.
+ */
+export function compileMvApply(rel: Rel, op: KNode, ctx: Ctx): Rel {
+  const out = resultCols(op, ctx);
+  const { index } = params(op, ctx);
+  const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
+  const items = listItems(op.Expressions);
+  const exps = expansions(rel, items, resultColsOfExpansion(rel, items, ctx), ctx, limit);
+  const { sql, cols } = expandSql(rel, exps, index);
+  let cur = ctx.add(sql, cols);
+  // The expanded columns take their declared types before the subquery sees them.
+  const typed = cols.map((c) => {
+    const e = exps.find((x) => x.name === c.name);
+    return e ? { name: c.name, type: e.type } : c;
+  });
+  cur = ctx.add(`SELECT ${typed.map((c) => `${convert({ sql: q(c.name), type: cols.find((x) => x.name === c.name)!.type }, c.type)} AS ${q(c.name)}`).join(', ')} FROM ${cur.from}`, typed);
+  const ops: KNode[] = [];
+  let sub = op.Subquery.Expression;
+  while (kindOf(sub) === 'PipeExpression') {
+    ops.unshift(sub.Operator);
+    sub = sub.Expression;
+  }
+  ops.unshift(sub);
+  for (const o of ops) {
+    if (!rowWise.has(kindOf(o))) return ctx.fail('UnsupportedOperator', `mv-apply with a ${kindOf(o).replace(/Operator$/, '')} in its subquery is not supported`, o);
+    cur = applyOperator(cur, o, ctx);
+  }
+  return finish(cur, out, ctx);
+}
+
+function resultColsOfExpansion(rel: Rel, items: KNode[], ctx: Ctx): Col[] {
+  const cols: Col[] = [...rel.cols];
+  for (const it of items) {
+    const inner = it.Expression;
+    if (kindOf(inner) === 'SimpleNamedExpression') cols.push({ name: String(inner.Name.SimpleName), type: 'dynamic' });
+    else if (kindOf(inner) !== 'NameReference') return ctx.unsupported(inner, 'an unnamed mv-apply expression');
+  }
+  return cols;
+}

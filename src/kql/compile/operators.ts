@@ -1,0 +1,169 @@
+// The row-wise tabular operators: where, project (and -away/-keep/-rename/-reorder), extend, sort,
+// take, top, distinct, count, as, serialize; the rest dispatch to their own files.
+import { kindOf } from '../kusto-language.ts';
+import type { KNode } from '../kusto-language.ts';
+import { envOf, listItems, q, resultCols } from './context.ts';
+import type { Col, Ctx, Env, Rel } from './context.ts';
+import { compileJoin } from './join.ts';
+import { compileMvApply, compileMvExpand } from './mv.ts';
+import { compileParse } from './parse-op.ts';
+import { scalar } from './scalar.ts';
+import { compileSummarize } from './summarize.ts';
+import { compileUnion } from './union.ts';
+import { convert } from './values.ts';
+
+export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
+  const k = kindOf(op);
+  switch (k) {
+    case 'FilterOperator': {
+      const cond = convert(scalar(op.Condition, envOf(ctx, rel)), 'bool');
+      return keepOrder(rel, ctx.add(`SELECT * FROM ${rel.from} WHERE COALESCE(${cond}, false)`, rel.cols));
+    }
+    case 'ProjectOperator':
+      return project(rel, op, ctx, false);
+    case 'ExtendOperator':
+      return project(rel, op, ctx, true);
+    case 'ProjectAwayOperator':
+    case 'ProjectKeepOperator':
+    case 'ProjectReorderOperator':
+      return keepOrder(rel, reselect(rel, resultCols(op, ctx), ctx, new Map()));
+    case 'ProjectRenameOperator': {
+      const renames = new Map<string, string>();
+      for (const it of listItems(op.Expressions)) renames.set(String(it.Name.SimpleName), String(it.Expression.SimpleName ?? it.Expression.Name?.SimpleName));
+      return reselect(rel, resultCols(op, ctx), ctx, renames);
+    }
+    case 'SortOperator':
+      return sort(rel, listItems(op.Expressions), ctx);
+    case 'TakeOperator': {
+      const n = convert(scalar(op.Expression, envOf(ctx, rel)), 'long');
+      return keepOrder(rel, ctx.add(`SELECT * FROM ${rel.from}${rel.order ? ` ORDER BY ${rel.order}` : ''} LIMIT ${n}`, rel.cols));
+    }
+    case 'TopOperator': {
+      const sorted = sort(rel, [op.ByExpression], ctx);
+      const n = convert(scalar(op.Expression, envOf(ctx, rel)), 'long');
+      return keepOrder(sorted, ctx.add(`SELECT * FROM ${sorted.from} ORDER BY ${sorted.order} LIMIT ${n}`, rel.cols));
+    }
+    case 'DistinctOperator': {
+      const cols = resultCols(op, ctx);
+      const items = listItems(op.Expressions);
+      if (items.length === 1 && kindOf(items[0]) === 'StarExpression') return ctx.add(`SELECT DISTINCT * FROM ${rel.from}`, rel.cols);
+      const env = envOf(ctx, rel);
+      const select = items.map((it: KNode, i: number) => `${convert(scalar(kindOf(it) === 'SimpleNamedExpression' ? it.Expression : it, env), cols[i]!.type)} AS ${q(cols[i]!.name)}`);
+      return ctx.add(`SELECT DISTINCT ${select.join(', ')} FROM ${rel.from}`, cols);
+    }
+    case 'CountOperator': {
+      const cols = resultCols(op, ctx);
+      return ctx.add(`SELECT count(*) AS ${q(cols[0]?.name ?? 'Count')} FROM ${rel.from}`, cols);
+    }
+    case 'SummarizeOperator':
+      return compileSummarize(rel, op, ctx);
+    case 'JoinOperator':
+    case 'LookupOperator':
+      return compileJoin(rel, op, ctx);
+    case 'UnionOperator':
+      return compileUnion(rel, op, ctx);
+    case 'MvExpandOperator':
+      return compileMvExpand(rel, op, ctx);
+    case 'MvApplyOperator':
+      return compileMvApply(rel, op, ctx);
+    case 'ParseOperator':
+      return compileParse(rel, op, ctx);
+    case 'AsOperator':
+      ctx.bind(String(op.Name.SimpleName), { kind: 'tabular', rel });
+      return rel;
+    case 'SerializeOperator':
+      return listItems(op.Expressions).length ? project(rel, op, ctx, true) : rel;
+    default:
+      return ctx.fail('UnsupportedOperator', `the ${operatorName(op)} operator is not supported by Tessera's KQL engine`, op);
+  }
+}
+
+function operatorName(op: KNode): string {
+  const kw = op.GetChild(0);
+  return kw?.IsToken ? String(kw.Text) : kindOf(op).replace(/Operator$/, '');
+}
+
+function keepOrder(from: Rel, to: Rel): Rel {
+  if (!from.order || !from.orderCols) return to;
+  const names = new Set(to.cols.map((c) => c.name));
+  return from.orderCols.every((c) => names.has(c)) ? { ...to, order: from.order, orderCols: from.orderCols } : to;
+}
+
+/** SELECT the binder's output columns from the input, renaming where `renames` (new → old) says. */
+function reselect(rel: Rel, out: Col[], ctx: Ctx, renames: Map<string, string>): Rel {
+  const have = new Set(rel.cols.map((c) => c.name));
+  const select = out.map((c) => {
+    const src = renames.get(c.name) ?? c.name;
+    if (!have.has(src)) return ctx.fail('SemanticError', `column '${src}' is not in the input`, undefined);
+    return `${q(src)} AS ${q(c.name)}`;
+  });
+  return ctx.add(`SELECT ${select.join(', ')} FROM ${rel.from}`, out);
+}
+
+/**
+ * `project` and `extend`. Items may refer to columns defined by earlier items of the same operator
+ * (KQL allows `extend a = 1, b = a + 1`), so earlier items are substituted inline.
+ */
+function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
+  const out = resultCols(op, ctx);
+  const input = new Map(rel.cols.map((c) => [c.name, q(c.name)]));
+  const defined = new Map<string, string>();
+  const env: Env = { ctx, col: (n) => (defined.has(n) ? `(${defined.get(n)})` : input.get(n)) };
+  const known = new Set(extend ? rel.cols.map((c) => c.name) : []);
+  const fresh = out.filter((c) => !known.has(c.name)).map((c) => c.name);
+  const types = new Map(out.map((c) => [c.name, c.type]));
+  const order: string[] = [];
+  let freshIdx = 0;
+  let position = 0;
+  for (const it of listItems(op.Expressions)) {
+    const ik = kindOf(it);
+    if (ik === 'CompoundNamedExpression') return ctx.unsupported(it, 'a tuple assignment');
+    let name: string;
+    let expr: KNode;
+    if (!extend) {
+      // project: the i-th item is the i-th output column.
+      name = out[position++]?.name ?? ctx.fail('SemanticError', 'cannot name this column', it);
+      expr = ik === 'SimpleNamedExpression' ? it.Expression : it;
+    } else if (ik === 'SimpleNamedExpression') {
+      name = String(it.Name.SimpleName);
+      expr = it.Expression;
+      if (!known.has(name)) freshIdx++;
+    } else {
+      expr = it;
+      if (ik === 'NameReference' && input.has(String(it.SimpleName))) name = String(it.SimpleName);
+      else name = fresh[freshIdx++] ?? ctx.fail('SemanticError', 'cannot name this column', it);
+      if (extend && known.has(name) && ik === 'NameReference') continue;
+    }
+    const type = types.get(name);
+    if (!type) return ctx.fail('SemanticError', `column '${name}' is not in the result`, it);
+    defined.set(name, convert(scalar(expr, env), type));
+    order.push(name);
+  }
+  const select = out.map((c) => `${defined.has(c.name) ? defined.get(c.name) : q(c.name)} AS ${q(c.name)}`);
+  return keepOrder(rel, ctx.add(`SELECT ${select.join(', ')} FROM ${rel.from}`, out));
+}
+
+/** sort/order by: KQL defaults to descending; nulls come first ascending and last descending. */
+function sort(rel: Rel, items: KNode[], ctx: Ctx): Rel {
+  const env = envOf(ctx, rel);
+  const parts: string[] = [];
+  const cols: string[] = [];
+  for (const it of items) {
+    let expr = it;
+    let dir = 'DESC';
+    let nulls: string | undefined;
+    if (kindOf(it) === 'OrderedExpression') {
+      expr = it.Expression;
+      const ord = it.Ordering;
+      if (ord?.AscOrDescKeyword && String(ord.AscOrDescKeyword.Text).toLowerCase() === 'asc') dir = 'ASC';
+      if (ord?.NullsClause) nulls = String(ord.NullsClause.FirstOrLastKeyword.Text).toUpperCase();
+    }
+    const v = scalar(expr, env);
+    if (kindOf(expr) === 'NameReference') cols.push(String(expr.SimpleName));
+    else cols.push('\u0000'); // an expression: the order cannot be re-applied after this CTE
+    parts.push(`${v.sql} ${dir} NULLS ${nulls ?? (dir === 'ASC' ? 'FIRST' : 'LAST')}`);
+  }
+  const order = parts.join(', ');
+  const next = ctx.add(`SELECT * FROM ${rel.from} ORDER BY ${order}`, rel.cols);
+  return { ...next, order, orderCols: cols };
+}

@@ -1,0 +1,102 @@
+/**
+ * runKql: parse with Microsoft's parser, compile to one DuckDB statement, run it on the analytics
+ * store, and return the result in the Log Analytics query API shape.
+ *
+ * @example
+ * const res = await runKql(store, 'SigninLogs | summarize count() by AppDisplayName', { timespan: 'P7D' });
+ * res.tables[0].rows // [['Azure Portal', 12], ...]
+ */
+import type { AnalyticsStore } from '../logs/analytics-store.ts';
+import { Ctx, listItems, q } from './compile/context.ts';
+import type { Col, KType } from './compile/context.ts';
+import { compileLet, tabular } from './compile/tabular.ts';
+import { KqlError } from './errors.ts';
+import { kindOf } from './kusto-language.ts';
+import { parseKql } from './parse.ts';
+import { timespanBounds } from './timespan.ts';
+
+export interface KqlOptions {
+  /** The query's clock for ago()/now(); default the current time. */
+  now?: Date;
+  /** ISO-8601 duration (P7D) or interval restricting TimeGenerated, as in the Log Analytics API. */
+  timespan?: string;
+}
+
+export interface KqlTable {
+  name: string;
+  columns: { name: string; type: KType }[];
+  rows: unknown[][];
+}
+
+export interface KqlResult {
+  tables: KqlTable[];
+}
+
+export interface CompiledKql {
+  sql: string;
+  columns: Col[];
+}
+
+/** Compiles KQL to one DuckDB SELECT. Throws KqlError for anything it cannot run. */
+export function compileKql(query: string, opts: KqlOptions = {}): CompiledKql {
+  const now = opts.now ?? new Date();
+  const bounds = opts.timespan ? timespanBounds(opts.timespan, now) : undefined;
+  const parsed = parseKql(query);
+  const ctx = new Ctx(query, now, bounds?.start, bounds?.end);
+  let result: ReturnType<typeof tabular> | undefined;
+  for (const st of listItems(parsed.root.Statements)) {
+    if (kindOf(st) === 'ExpressionStatement') {
+      if (result) return ctx.fail('UnsupportedOperator', 'a query with more than one result set is not supported', st);
+      if (st.Expression.ResultType?.Kind !== 10) return ctx.fail('UnsupportedExpression', 'the query must end with a tabular expression', st);
+      result = tabular(st.Expression, ctx);
+    } else compileLet(st, ctx);
+  }
+  if (!result) throw new KqlError('SemanticError', 'the query has no tabular expression to return');
+  const select = result.cols.map((c) =>
+    c.type === 'timespan' ? `epoch_us(TIMESTAMP '1970-01-01' + ${q(c.name)}) AS ${q(c.name)}` : q(c.name),
+  );
+  const sql = `${ctx.withClause()}SELECT ${select.join(', ')} FROM ${result.from}${result.order ? ` ORDER BY ${result.order}` : ''}`;
+  return { sql, columns: result.cols };
+}
+
+export async function runKql(store: AnalyticsStore, query: string, opts: KqlOptions = {}): Promise<KqlResult> {
+  const compiled = compileKql(query, opts);
+  let res;
+  try {
+    res = await store.query(compiled.sql);
+  } catch (err) {
+    throw new KqlError('ExecutionError', `the query could not run: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const rows = res.rows.map((r) => r.map((v, i) => outputValue(v, compiled.columns[i]!.type)));
+  return { tables: [{ name: 'PrimaryResult', columns: compiled.columns.map((c) => ({ name: c.name, type: c.type })), rows }] };
+}
+
+function outputValue(v: unknown, t: KType): unknown {
+  if (v === null || v === undefined) return t === 'string' ? '' : null;
+  switch (t) {
+    case 'dynamic':
+      return typeof v === 'string' ? JSON.parse(v) : v;
+    case 'datetime':
+      return typeof v === 'string' ? v : String(v);
+    case 'timespan':
+      return formatTimespan(Number(v));
+    case 'long': case 'int': case 'real': case 'decimal':
+      return typeof v === 'string' ? Number(v) : v;
+    default:
+      return v;
+  }
+}
+
+/** Kusto's timespan text: [-][d.]hh:mm:ss[.fffffff] */
+export function formatTimespan(us: number): string {
+  const neg = us < 0;
+  let a = Math.abs(Math.round(us));
+  const days = Math.floor(a / 86_400e6);
+  a -= days * 86_400e6;
+  const p = (n: number) => String(n).padStart(2, '0');
+  const h = Math.floor(a / 3_600e6);
+  const m = Math.floor((a % 3_600e6) / 60e6);
+  const s = Math.floor((a % 60e6) / 1e6);
+  const frac = a % 1e6;
+  return `${neg ? '-' : ''}${days ? `${days}.` : ''}${p(h)}:${p(m)}:${p(s)}${frac ? `.${String(frac).padStart(6, '0')}0` : ''}`;
+}
