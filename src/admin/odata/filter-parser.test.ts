@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { GraphError } from '../../errors/graph.ts';
 import { catalogues } from './catalogues.ts';
 import { parseFilter } from './filter-parser.ts';
@@ -197,4 +198,24 @@ test('garbage never escapes as anything but a GraphError 400', () => {
     }
     assert.fail(`${JSON.stringify(g)} was accepted`);
   }
+});
+
+test('fuzz: arbitrary text and mangled valid filters either parse or fail with a GraphError 400', () => {
+  const valid = [
+    "signInEventTypes/any(t: t eq 'nonInteractiveUser') and status/errorCode eq 0",
+    "(deviceDetail/operatingSystem eq 'Windows' or not startswith(userPrincipalName,'a''b')) and createdDateTime ge 2024-01-01T00:00:00Z",
+    "appliedConditionalAccessPolicies/all(p: p/result in ('success','failure'))",
+  ];
+  const mangled = fc.tuple(fc.constantFrom(...valid), fc.nat(), fc.nat({ max: 8 }), fc.string({ maxLength: 4, unit: 'binary' }))
+    .map(([v, at, del, ins]) => { const i = at % (v.length + 1); return v.slice(0, i) + ins + v.slice(i + del); });
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 60, unit: 'binary' }), mangled), (text) => {
+      try {
+        parseFilter(text, signIn);
+      } catch (e) {
+        assert.ok(e instanceof GraphError && e.status === 400, `${JSON.stringify(text)} threw ${String(e)}`);
+      }
+    }),
+    { numRuns: 2000 },
+  );
 });

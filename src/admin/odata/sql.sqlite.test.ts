@@ -2,51 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { catalogues } from './catalogues.ts';
-import { getPath } from './evaluate.ts';
 import { parseFilter } from './filter-parser.ts';
-import { runSqlContract, signIns } from './sql-contract.ts';
-import { compileFilter, installSqliteFunctions, type ColumnMap } from './sql.ts';
-
-/** Directory-style layout: scalar columns, nested values flattened, collections as JSON text. */
-export const sqliteColumns: ColumnMap = {
-  id: { sql: 's.id', type: 'string' },
-  userPrincipalName: { sql: 's.upn', type: 'string' },
-  userDisplayName: { sql: 's.display_name', type: 'string' },
-  appDisplayName: { sql: 's.app_display_name', type: 'string' },
-  isInteractive: { sql: 's.is_interactive', type: 'boolean' },
-  createdDateTime: { sql: 's.created', type: 'dateTime' },
-  'status/errorCode': { sql: "json_extract(s.status, '$.errorCode')", type: 'int' },
-  'deviceDetail/operatingSystem': { sql: 's.os' },
-  'deviceDetail/isCompliant': { sql: 's.is_compliant' },
-  'location/geoCoordinates/latitude': { sql: 's.latitude' },
-  riskLevelDuringSignIn: { sql: 's.risk_level' },
-  signInEventTypes: { collection: { from: 'json_each(s.event_types) AS e', element: 'e.value' } },
-  appliedConditionalAccessPolicies: {
-    collection: {
-      from: 'json_each(s.policies) AS p',
-      fields: { id: "json_extract(p.value, '$.id')", result: "json_extract(p.value, '$.result')" },
-    },
-  },
-};
-
-const bool = (v: unknown) => (v === null || v === undefined ? null : v ? 1 : 0);
-
-export function openSqliteSignIns(rows = signIns): Database.Database {
-  const db = new Database(':memory:');
-  installSqliteFunctions(db);
-  db.exec(`CREATE TABLE s (id TEXT PRIMARY KEY, upn TEXT, display_name TEXT, app_display_name TEXT, is_interactive INTEGER,
-    created TEXT, status TEXT, os TEXT, is_compliant INTEGER, latitude REAL, risk_level TEXT, event_types TEXT, policies TEXT)`);
-  const ins = db.prepare('INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  for (const r of rows) {
-    ins.run(
-      r['id'], r['userPrincipalName'] ?? null, r['userDisplayName'] ?? null, r['appDisplayName'] ?? null, bool(r['isInteractive']),
-      r['createdDateTime'] ?? null, JSON.stringify(r['status'] ?? null), getPath(r, 'deviceDetail/operatingSystem'),
-      bool(getPath(r, 'deviceDetail/isCompliant')), getPath(r, 'location/geoCoordinates/latitude'), r['riskLevelDuringSignIn'] ?? null,
-      JSON.stringify(r['signInEventTypes'] ?? []), JSON.stringify(r['appliedConditionalAccessPolicies'] ?? []),
-    );
-  }
-  return db;
-}
+import { runSqlContract } from './sql-contract.ts';
+import { compileFilter, installSqliteFunctions } from './sql.ts';
+import { openSqliteSignIns, sqliteColumns } from './sqlite-fixture.ts';
 
 let db: Database.Database;
 runSqlContract(
@@ -80,4 +39,14 @@ test('sqlite: the compiled SQL uses ? placeholders and binds booleans as integer
   const { sql, params } = compileFilter(parseFilter("isInteractive eq true and userPrincipalName eq 'a'", catalogues.signIn), sqliteColumns, 'sqlite');
   assert.equal(sql, "((s.is_interactive IS NOT NULL AND s.is_interactive = ?) AND (lower(s.upn) IS NOT NULL AND lower(s.upn) = lower(?)))");
   assert.deepEqual(params, [1, 'a']);
+});
+
+test('sqlite: a filter at the size limits still compiles and runs (no expression-depth or variable overflow)', () => {
+  const db = openSqliteSignIns();
+  const clauses = Array.from({ length: 120 }, (_, i) => `userPrincipalName eq '${i}'`).join(' or ');
+  const f = parseFilter(`${'('.repeat(30)}${clauses}${')'.repeat(30)}`, catalogues.signIn);
+  const { sql, params } = compileFilter(f, sqliteColumns, 'sqlite');
+  assert.equal(params.length, 120);
+  assert.deepEqual(db.prepare(`SELECT count(*) n FROM s WHERE ${sql}`).get(...params), { n: 0 });
+  db.close();
 });
