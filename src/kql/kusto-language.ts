@@ -33,3 +33,22 @@ for (const [k, v] of Object.entries(Kusto.Syntax.SyntaxKind as Record<string, un
 export function kindOf(node: KNode): string {
   return syntaxKindNames.get(node.Kind as number) ?? `Kind${String(node.Kind)}`;
 }
+
+/**
+ * The source text of a node, rebuilt from its tokens. Offsets cannot be used for this: nodes of a
+ * function's expansion (a `let f = (...) {...}` call) point into the body's own text.
+ */
+export function nodeText(node: KNode): string {
+  if (node.IsToken) return String(node.Text);
+  const first = node.GetFirstToken();
+  const last = node.GetLastToken();
+  if (!first) return '';
+  let out = String(first.Text);
+  let t = first;
+  while (t && t !== last) {
+    t = t.GetNextToken();
+    if (!t) break;
+    out += String(t.Trivia ?? '') + String(t.Text);
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 // Compilation state: the CTE list being built, the let-bound names in scope, and the query clock.
 import { KqlError, positionAt } from '../errors.ts';
 import type { KqlErrorCode } from '../errors.ts';
-import { kindOf } from '../kusto-language.ts';
+import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 
 export type KType = 'string' | 'long' | 'int' | 'real' | 'decimal' | 'bool' | 'datetime' | 'timespan' | 'dynamic' | 'guid';
@@ -63,7 +63,7 @@ export class Ctx {
   }
 
   unsupported(node: KNode, what?: string): never {
-    const text = String(this.text.slice(node.TextStart as number, Math.min(node.End as number, (node.TextStart as number) + 40))).split('\n')[0];
+    const text = nodeText(node).slice(0, 40).split('\n')[0];
     this.fail('UnsupportedExpression', `${what ?? kindOf(node)} is not supported by Tessera's KQL engine: '${text}'`, node);
   }
 }

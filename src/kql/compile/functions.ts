@@ -1,5 +1,6 @@
 // Scalar functions. Each follows the Kusto function reference
 // (https://learn.microsoft.com/kusto/query/scalar-functions); where DuckDB differs, the SQL says why.
+import { nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { kustoType, listItems, sqlString } from './context.ts';
 import type { Env, KType } from './context.ts';
@@ -157,7 +158,7 @@ function extractJson([path, json]: KNode[], env: Env, t: KType): string {
 }
 
 function partOf(p: KNode, env: Env): string {
-  const part = String(p.ConstantValue ?? (p.SimpleName as string | undefined) ?? env.ctx.text.slice(p.TextStart, p.End)).toLowerCase().replace(/['"]/g, '');
+  const part = String(p.ConstantValue ?? (p.SimpleName as string | undefined) ?? nodeText(p)).toLowerCase().replace(/['"]/g, '');
   const map: Record<string, string> = { year: 'year', quarter: 'quarter', month: 'month', week: 'week', weekofyear: 'week', day: 'day', dayofyear: 'doy', hour: 'hour', minute: 'minute', second: 'second', millisecond: 'millisecond', microsecond: 'microsecond' };
   const m = map[part];
   if (!m) return env.ctx.fail('UnsupportedFunction', `datetime part '${part}' is not supported`, p);

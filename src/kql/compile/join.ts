@@ -2,7 +2,7 @@
 // innerunique: the left side is first deduplicated on the join keys (one arbitrary row per key).
 // Output columns and their renames (a right column whose name is taken becomes Name1) are the
 // binder's.
-import { kindOf } from '../kusto-language.ts';
+import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { listItems, q, resultCols } from './context.ts';
 import type { Ctx, Env, Rel } from './context.ts';
@@ -14,7 +14,7 @@ export function compileJoin(left: Rel, op: KNode, ctx: Ctx): Rel {
   let kind = isLookup ? 'leftouter' : 'innerunique';
   for (const p of listItems(op.Parameters)) {
     const name = String(p.Name.SimpleName ?? p.Name.Name?.Text ?? '').toLowerCase();
-    const value = String(ctx.text.slice(p.Expression.TextStart, p.Expression.End)).toLowerCase();
+    const value = nodeText(p.Expression).toLowerCase();
     if (name === 'kind') kind = value;
     else if (name !== 'hint.strategy' && name !== 'hint.remote' && !name.startsWith('hint.')) return ctx.fail('UnsupportedOperator', `join parameter ${name} is not supported`, p);
   }

@@ -2,7 +2,7 @@
 // element (or each property of a bag, as a one-property bag) becomes a row; several expressions
 // expand in parallel, the shorter padded with null; a null value gives one row with null; an empty
 // array gives no row. DuckDB's select-list unnest has exactly that parallel, null-padded shape.
-import { kindOf } from '../kusto-language.ts';
+import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { envOf, listItems, q, resultCols } from './context.ts';
 import type { Col, Ctx, KType, Rel } from './context.ts';
@@ -12,7 +12,7 @@ import { asDynamic, convert } from './values.ts';
 
 interface Expansion { name: string; list: string; type: KType }
 
-function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined): Expansion[] {
+function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined, arrayBags = false): Expansion[] {
   const env = envOf(ctx, rel);
   const inputNames = new Set(rel.cols.map((c) => c.name));
   const fresh = out.filter((c) => !inputNames.has(c.name));
@@ -36,7 +36,7 @@ function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: strin
     }
     const v = asDynamic(scalar(expr, env));
     const toType = it.ToTypeOf ? (String(it.ToTypeOf.TypeOf.ReferencedSymbol?.Name ?? 'dynamic') as KType) : 'dynamic';
-    const list = `CASE json_type(${v}) WHEN 'ARRAY' THEN CAST(${v} AS JSON[]) WHEN 'OBJECT' THEN list_transform(json_keys(${v}), k -> json_object(k, json_extract(${v}, '$."' || replace(k, '"', '\\"') || '"'))) ELSE [${v}] END`;
+    const list = `CASE json_type(${v}) WHEN 'ARRAY' THEN CAST(${v} AS JSON[]) WHEN 'OBJECT' THEN list_transform(json_keys(${v}), k -> ${arrayBags ? 'json_array' : 'json_object'}(k, json_extract(${v}, '$."' || replace(k, '"', '\\"') || '"'))) ELSE [${v}] END`;
     return { name, list: limit ? `list_slice(${list}, 1, ${limit})` : list, type: toType };
   });
 }
@@ -68,24 +68,23 @@ function finish(raw: Rel, out: Col[], ctx: Ctx): Rel {
   return ctx.add(`SELECT ${select.join(', ')} FROM ${raw.from}`, out);
 }
 
-function params(op: KNode, ctx: Ctx): { index?: string } {
-  const res: { index?: string } = {};
+function params(op: KNode, ctx: Ctx): { index?: string; arrayBags?: boolean } {
+  const res: { index?: string; arrayBags?: boolean } = {};
   for (const p of listItems(op.Parameters)) {
-    const name = String(ctx.text.slice(p.Name.TextStart, p.Name.End)).toLowerCase();
-    const value = String(ctx.text.slice(p.Expression.TextStart, p.Expression.End));
+    const name = nodeText(p.Name).toLowerCase();
+    const value = nodeText(p.Expression);
     if (name === 'with_itemindex') res.index = value;
-    else if (name === 'kind' || name === 'bagexpansion') {
-      if (value.toLowerCase() === 'array') return ctx.fail('UnsupportedOperator', 'mv-expand kind=array is not supported', p);
-    } else return ctx.fail('UnsupportedOperator', `mv-expand parameter ${name} is not supported`, p);
+    else if (name === 'kind' || name === 'bagexpansion') res.arrayBags = value.toLowerCase() === 'array';
+    else return ctx.fail('UnsupportedOperator', `mv-expand parameter ${name} is not supported`, p);
   }
   return res;
 }
 
 export function compileMvExpand(rel: Rel, op: KNode, ctx: Ctx): Rel {
   const out = resultCols(op, ctx);
-  const { index } = params(op, ctx);
+  const { index, arrayBags } = params(op, ctx);
   const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
-  const exps = expansions(rel, listItems(op.Expressions), out, ctx, limit);
+  const exps = expansions(rel, listItems(op.Expressions), out, ctx, limit, arrayBags);
   const { sql, cols } = expandSql(rel, exps, index);
   return finish(ctx.add(sql, cols), out, ctx);
 }

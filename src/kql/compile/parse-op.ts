@@ -2,7 +2,7 @@
 // matched from the start of the value; a column matches lazily (greedily when it ends the
 // pattern), a typed long/int/real column matches only a number. If the whole pattern fails, every
 // extracted column is empty (strings) or null (other types).
-import { kindOf } from '../kusto-language.ts';
+import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { envOf, listItems, q, resultCols, sqlString } from './context.ts';
 import type { Col, Ctx, KType, Rel } from './context.ts';
@@ -16,8 +16,8 @@ function escapeRe(s: string): string {
 export function compileParse(rel: Rel, op: KNode, ctx: Ctx): Rel {
   let mode = 'simple';
   for (const p of listItems(op.Parameters)) {
-    const name = String(ctx.text.slice(p.Name.TextStart, p.Name.End)).toLowerCase();
-    const value = String(ctx.text.slice(p.Expression.TextStart, p.Expression.End)).toLowerCase();
+    const name = nodeText(p.Name).toLowerCase();
+    const value = nodeText(p.Expression).toLowerCase();
     if (name === 'kind') mode = value;
     else return ctx.fail('UnsupportedOperator', `parse parameter ${name} is not supported`, p);
     if (mode !== 'simple' && mode !== 'regex') return ctx.fail('UnsupportedOperator', `parse kind=${mode} is not supported`, p);

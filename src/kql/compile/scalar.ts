@@ -3,7 +3,7 @@
 // `=~`/`contains`/`has`/`startswith` ignore case, `has` matches whole terms (maximal runs of ASCII
 // alphanumerics), and a dynamic operand is compared through its string (or numeric) value.
 import { coerceDatetime } from '../../logs/coerce.ts';
-import { kindOf } from '../kusto-language.ts';
+import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { kustoType, listItems, q, sqlString } from './context.ts';
 import type { Env, KType } from './context.ts';
@@ -102,7 +102,7 @@ export function scalar(node: KNode, env: Env): Sql {
 
 function literal(node: KNode, env: Env): Sql {
   const k = kindOf(node);
-  const text = String(env.ctx.text.slice(node.TextStart as number, node.End as number)).trim();
+  const text = nodeText(node).trim();
   const type = kustoType(node, env.ctx);
   if (/\(\s*null\s*\)$/i.test(text) || k === 'NullLiteralExpression') return { sql: `NULL::${nullType(type)}`, type };
   switch (k) {
@@ -152,7 +152,7 @@ function nullType(t: KType): string {
 
 /** The text of a `dynamic(...)` literal as JSON: KQL allows JSON plus datetime()/timespan literals. */
 function dynamicLiteralText(node: KNode, env: Env): string {
-  const text = String(env.ctx.text.slice(node.TextStart as number, node.End as number)).trim();
+  const text = nodeText(node).trim();
   const inner = /^dynamic\s*\(([\s\S]*)\)$/i.exec(text)?.[1]?.trim() ?? '';
   if (inner === '' || /^null$/i.test(inner)) return 'null';
   try {
@@ -200,7 +200,7 @@ function access(node: KNode, env: Env): Sql {
   const obj = asDynamic(base);
   if (k === 'PathExpression') {
     const sel = node.Selector;
-    const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? env.ctx.text.slice(sel.TextStart, sel.End)).replace(/^\[?['"]|['"]\]?$/g, '');
+    const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? nodeText(sel)).replace(/^\[?['"]|['"]\]?$/g, '');
     return { sql: `json_extract(${obj}, ${sqlString(jsonKeyPath(key))})`, type: 'dynamic' };
   }
   const selExpr = node.Selector.Expression;

@@ -1,7 +1,7 @@
 // union (https://learn.microsoft.com/kusto/query/union-operator): columns are matched by name; a
 // name whose type differs between inputs becomes one column per type (Name_string, Name_dynamic…),
 // exactly as the binder names them; a column an input lacks is null there ("" for strings).
-import { kindOf } from '../kusto-language.ts';
+import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { listItems, q, resultCols, sqlString } from './context.ts';
 import type { Col, Ctx, Rel } from './context.ts';
@@ -12,8 +12,8 @@ export function compileUnion(input: Rel | undefined, op: KNode, ctx: Ctx): Rel {
   const out = resultCols(op, ctx);
   let source: string | undefined;
   for (const p of listItems(op.Parameters)) {
-    const name = String(ctx.text.slice(p.Name.TextStart, p.Name.End)).toLowerCase();
-    if (name === 'withsource') source = String(ctx.text.slice(p.Expression.TextStart, p.Expression.End));
+    const name = nodeText(p.Name).toLowerCase();
+    if (name === 'withsource') source = nodeText(p.Expression);
     else if (name === 'kind' || name === 'isfuzzy') continue;
     else return ctx.fail('UnsupportedOperator', `union parameter ${name} is not supported`, p);
   }
