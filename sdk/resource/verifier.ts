@@ -148,7 +148,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
       try {
         decoded = decodeCompactJws(token);
         const alg = checkJwsHeader(decoded.header, { algorithms, typ: 'at+jwt' });
-        const key = await keyFor(decoded.header.kid);
+        // fast path: the key is cached, no await
+        const kid = decoded.header.kid;
+        const key = (jwks && typeof kid === 'string' ? jwks.get(kid)?.key : undefined) ?? (await keyFor(kid));
         if (!key) throw new JwsError('unknown_key', 'signing key not found');
         if (!keyFitsAlgorithm(alg, key) || !verifyJwsSignature(alg, key, decoded.signingInput, decoded.signature)) {
           throw new JwsError('bad_signature', 'signature invalid');
