@@ -54,6 +54,8 @@ export interface CompiledPolicy {
   /** Authentication contexts the policy targets (for the token's `acrs`). */
   acrs: readonly string[];
   enforcedGrantControls: readonly string[];
+  /** The policy as stored (What-If answers with it). */
+  source: ConditionalAccessPolicy & { id: string };
 }
 
 export interface PolicySnapshot {
@@ -104,6 +106,7 @@ export function compilePolicy(p: ConditionalAccessPolicy & { id: string }, env: 
     session: compileSession(p.sessionControls),
     acrs: p.conditions.applications?.includeAuthenticationContextClassReferences ?? [],
     enforcedGrantControls: grant ? grant.controls.map((c) => c.displayName) : [],
+    source: p,
   };
 }
 
