@@ -107,29 +107,38 @@ test('property names resolve case-insensitively to their canonical spelling', ()
   assert.ok(d.kind === 'compare' && d.target.path === 'trustType');
 });
 
-test('syntax errors name the position and the filter, in Graph style', () => {
-  const e = rejects("displayName eqq 'x'");
-  assert.equal(e.message, "Invalid filter clause: syntax error at position 12 in 'displayName eqq 'x''.");
+test('syntax errors name the position and the filter, in Graph (ODL) style', () => {
+  // ODL reports a misplaced token at the offset just past it: Graph answers
+  // "Invalid filter clause: Syntax error at position 13 in 'iswhatever 12'."
+  assert.equal(rejects('mail 12').message, "Invalid filter clause: Syntax error at position 7 in 'mail 12'.");
+  assert.equal(rejects("displayName eqq 'x'").message, "Invalid filter clause: Syntax error at position 15 in 'displayName eqq 'x''.");
   const cases: [string, number][] = [
-    ["displayName eq 'x", 15], // unterminated string
-    ["(displayName eq 'x'", 19], // unbalanced (
-    ["displayName eq 'x')", 18], // unbalanced )
+    ["(displayName eq 'x'", 19], // unbalanced (: the end is reached inside the group
+    ["displayName eq 'x')", 19], // unbalanced )
     ["displayName eq 'x' and", 22],
     ['displayName eq', 14],
-    ["displayName eq 'a' 'b'", 19],
-    ["displayName § 'x'", 12],
-    ["displayName\u00a0eq 'x'", 11], // no-break space is not whitespace in OData
-    ['𝒳 eq 1', 0],
-    ["userType in ('a',)", 17],
-    ["userType in ('a' 'b')", 17],
-    ['()', 1],
-    ['eq', 0],
-    ["startswith(mail, 1)", 17],
-    ["mail eq 'a' or or mail eq 'b'", 15],
+    ["displayName eq 'a' 'b'", 22],
+    ["userType in ('a',)", 18],
+    ["userType in ('a' 'b')", 20],
+    ['()', 2],
+    ['eq', 2],
+    ['startswith(mail, 1)', 18],
+    ["mail eq 'a' or or mail eq 'b'", 17],
+    ['mail eq 1x', 9],
   ];
   for (const [text, pos] of cases) {
-    const err = rejects(text);
-    assert.match(err.message, new RegExp(`^Invalid filter clause: syntax error at position ${pos} in '`), text);
+    assert.equal(rejects(text).message, `Invalid filter clause: Syntax error at position ${pos} in '${text}'.`, text);
+  }
+  assert.equal(rejects("displayName eq 'x").message, "Invalid filter clause: There is an unterminated string literal at position 15 in 'displayName eq 'x'.");
+  const chars: [string, string, number][] = [
+    ["displayName § 'x'", '§', 12],
+    ["displayName\u00a0eq 'x'", 'U+00A0', 11], // no-break space is not whitespace in OData
+    ['𝒳 eq 1', '𝒳', 0],
+    ["mail eq 'a\u0000'", 'U+0000', 10], // PostgreSQL text cannot hold NUL
+    ["mail eq 'a\uDC00'", 'U+DC00', 10], // a lone surrogate has no UTF-8 encoding
+  ];
+  for (const [text, ch, pos] of chars) {
+    assert.equal(rejects(text).message, `Invalid filter clause: Syntax error: character '${ch}' is not valid at position ${pos} in '${text}'.`);
   }
 });
 

@@ -62,7 +62,7 @@ class FilterParser {
   }
 
   private fail(tok: Token = this.peek()): never {
-    return syntaxError(this.text, tok.pos);
+    return syntaxError(this.text, tok.end);
   }
 
   private expect(kind: Token['kind']): Token {

@@ -1,6 +1,8 @@
 /**
  * Tokeniser for `$filter` (OData 4.01 ABNF subset Graph accepts). Positions are 0-based offsets
- * into the filter text, in UTF-16 code units, and are what syntax errors report.
+ * into the filter text, in UTF-16 code units. Error wording and positions follow ODL, the parser
+ * behind Graph: a misplaced token is reported at the offset just after it, e.g. Graph answers
+ * `Invalid filter clause: Syntax error at position 13 in 'iswhatever 12'.`
  */
 import { BadRequest } from '../../errors/graph.ts';
 
@@ -20,12 +22,23 @@ export interface Token {
   /** Source text of the token; for strings and enums the decoded value. */
   readonly text: string;
   readonly pos: number;
+  /** Offset just past the token. */
+  readonly end: number;
   /** For `enum`: the qualified type name before the quote. */
   readonly enumType?: string;
 }
 
+/** A token that does not fit the grammar; `pos` is where ODL reports it (just past the token). */
 export function syntaxError(filter: string, pos: number): never {
-  throw new BadRequest(`Invalid filter clause: syntax error at position ${pos} in '${filter}'.`);
+  throw new BadRequest(`Invalid filter clause: Syntax error at position ${pos} in '${filter}'.`);
+}
+
+function invalidCharacter(filter: string, pos: number): never {
+  const cp = filter.codePointAt(pos) ?? 0xfffd;
+  const raw = String.fromCodePoint(cp);
+  // Spaces, controls, format characters and lone surrogates would be invisible or unencodable in the message.
+  const ch = /[\p{White_Space}\p{Cc}\p{Cf}\p{Cs}]/u.test(raw) ? `U+${cp.toString(16).toUpperCase().padStart(4, '0')}` : raw;
+  throw new BadRequest(`Invalid filter clause: Syntax error: character '${ch}' is not valid at position ${pos} in '${filter}'.`);
 }
 
 const GUID = /[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/y;
@@ -52,13 +65,15 @@ function readQuoted(filter: string, at: number): { value: string; end: number } 
   let i = at + 1;
   for (;;) {
     const q = filter.indexOf("'", i);
-    if (q < 0) syntaxError(filter, at); // unterminated string literal
+    if (q < 0) {
+      throw new BadRequest(`Invalid filter clause: There is an unterminated string literal at position ${at} in '${filter}'.`);
+    }
     const chunk = filter.slice(i, q);
     // NUL cannot be stored in PostgreSQL text and lone surrogates cannot be encoded as UTF-8: neither can match.
     const bad = chunk.search(/\u0000/);
-    if (bad >= 0) syntaxError(filter, i + bad);
+    if (bad >= 0) invalidCharacter(filter, i + bad);
     const lone = chunk.search(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
-    if (lone >= 0) syntaxError(filter, i + lone);
+    if (lone >= 0) invalidCharacter(filter, i + lone);
     out += chunk;
     if (filter[q + 1] === "'") {
       out += "'";
@@ -79,13 +94,13 @@ export function tokenize(filter: string): Token[] {
       continue;
     }
     if (PUNCT.has(c)) {
-      tokens.push({ kind: c as TokenKind, text: c, pos: i });
+      tokens.push({ kind: c as TokenKind, text: c, pos: i, end: i + 1 });
       i++;
       continue;
     }
     if (c === "'") {
       const { value, end } = readQuoted(filter, i);
-      tokens.push({ kind: 'string', text: value, pos: i });
+      tokens.push({ kind: 'string', text: value, pos: i, end });
       i = end;
       continue;
     }
@@ -96,14 +111,15 @@ export function tokenize(filter: string): Token[] {
         .map(([kind, re]) => ({ kind, text: sticky(re, filter, i) }))
         .find((m) => m.text !== undefined && !isIdentChar(filter[i + m.text.length]));
     if (special?.text !== undefined) {
-      tokens.push({ kind: special.kind, text: special.text, pos: i });
+      tokens.push({ kind: special.kind, text: special.text, pos: i, end: i + special.text.length });
       i += special.text.length;
       continue;
     }
     if (/[0-9-]/.test(c)) {
       const n = sticky(NUMBER, filter, i);
-      if (n === undefined || /[A-Za-z_]/.test(filter[i + n.length] ?? '')) syntaxError(filter, i);
-      tokens.push({ kind: 'number', text: n, pos: i });
+      if (n === undefined) invalidCharacter(filter, i);
+      if (/[A-Za-z_]/.test(filter[i + n.length] ?? '')) syntaxError(filter, i + n.length);
+      tokens.push({ kind: 'number', text: n, pos: i, end: i + n.length });
       i += n.length;
       continue;
     }
@@ -112,16 +128,16 @@ export function tokenize(filter: string): Token[] {
       if (filter[i + id.length] === "'" && id.includes('.')) {
         // Qualified enum literal: microsoft.graph.riskLevel'high'
         const { value, end } = readQuoted(filter, i + id.length);
-        tokens.push({ kind: 'enum', text: value, pos: i, enumType: id });
+        tokens.push({ kind: 'enum', text: value, pos: i, end, enumType: id });
         i = end;
         continue;
       }
-      tokens.push({ kind: 'ident', text: id, pos: i });
+      tokens.push({ kind: 'ident', text: id, pos: i, end: i + id.length });
       i += id.length;
       continue;
     }
-    syntaxError(filter, i);
+    invalidCharacter(filter, i);
   }
-  tokens.push({ kind: 'end', text: '', pos: filter.length });
+  tokens.push({ kind: 'end', text: '', pos: filter.length, end: filter.length });
   return tokens;
 }
