@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLoadInChild } from './lib/load.ts';
-import { BENCH_ROOT } from './lib/proc.ts';
+import { BENCH_ROOT, cpuSecondsOf } from './lib/proc.ts';
 import { renderMarkdown } from './lib/report.ts';
 import type { RunReport } from './lib/report.ts';
 import { allRows, evaluateTargets, NotAvailable, selectRows } from './lib/scenarios.ts';
@@ -27,7 +27,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     'max-requests': { type: 'string', default: '2000000' },
     budget: { type: 'string', default: '600' },
@@ -134,15 +134,26 @@ for (const [i, row] of rows.entries()) {
     } else {
       current = await row.start(ctx);
       log(`  server pid ${current.pid} at ${current.baseUrl}; loading…`);
+      const server = current;
+      let cpuStart: number | undefined;
+      let cpuEnd: number | undefined;
       try {
         const load = await runLoadInChild({
           baseUrl: current.baseUrl, connections: ctx.connections, durationMs: ctx.durationMs, warmupMs: ctx.warmupMs,
           maxRequests: ctx.maxRequests, clientModule: current.client.module, clientParams: current.client.params,
           setupConcurrency: current.client.setupConcurrency, killAfterMs: ctx.warmupMs + ctx.durationMs + 180_000,
-        }, log);
-        results.push({ ...base, status: 'ok', load });
+        }, log, {
+          onMeasureStart: () => { cpuStart = cpuSecondsOf(server.pid); },
+          onMeasureEnd: () => { cpuEnd = cpuSecondsOf(server.pid); },
+        });
+        const serverCpu = cpuStart !== undefined && cpuEnd !== undefined && cpuEnd > cpuStart ? {
+          seconds: Math.round((cpuEnd - cpuStart) * 100) / 100,
+          utilization: Math.round(((cpuEnd - cpuStart) / (load.elapsedMs / 1000)) * 100) / 100,
+          requestsPerCpuSecond: Math.round(load.requests / (cpuEnd - cpuStart)),
+        } : undefined;
+        results.push({ ...base, status: 'ok', load, ...(serverCpu ? { serverCpu } : {}) });
         const l = load.latencyMs;
-        log(`  ${load.rps.toFixed(0)} req/s  p50 ${l.p50.toFixed(2)} ms  p99 ${l.p99.toFixed(2)} ms  ${load.requests} requests, ${load.errors} errors${load.errors ? ` ${JSON.stringify(load.statusCounts)} ${load.errorSamples[0]?.slice(0, 160) ?? ''}` : ''}`);
+        log(`  ${load.rps.toFixed(0)} req/s  p50 ${l.p50.toFixed(2)} ms  p99 ${l.p99.toFixed(2)} ms  ${load.requests} requests, ${load.errors} errors${serverCpu ? `, server CPU ${Math.round(serverCpu.utilization * 100)}% (${serverCpu.requestsPerCpuSecond} req/CPU-s)` : ''}${load.errors ? ` ${JSON.stringify(load.statusCounts)} ${load.errorSamples[0]?.slice(0, 160) ?? ''}` : ''}`);
       } finally {
         await current.stop();
         current = undefined;

@@ -24,7 +24,10 @@ process.once('message', (msg: { type: string; spec: ChildLoadSpec }) => {
       });
       const setupMs = Math.round(performance.now() - setupStart);
       if (setupMs > 1000) await reply({ type: 'log', line: `client setup took ${setupMs} ms` });
-      const result = await runLoad(spec, clients);
+      const result = await runLoad(spec, clients, {
+        onMeasureStart: () => { void reply({ type: 'measure-start' }); },
+        onMeasureEnd: () => { void reply({ type: 'measure-end' }); },
+      });
       await reply({ type: 'result', result });
     } catch (e) {
       await reply({ type: 'error', error: e instanceof Error ? e.message : String(e) });

@@ -1,7 +1,7 @@
 /**
  * A bounded HTTP load generator for loopback benchmarks.
  *
- * N virtual clients each own one keep-alive connection (node:http Agent, maxSockets = N) and loop:
+ * N virtual clients each own one keep-alive connection (a minimal HTTP/1.1 client, raw-http.ts) and loop:
  * ask their `VirtualClient` for the next request, send it, wait for the full response, hand it back
  * (so refresh-token chains carry state), repeat. The run is bounded by duration AND by a maximum
  * measured request count; requests completed during the warm-up are not measured.
@@ -10,8 +10,8 @@
  * forks `load-worker.ts` so the load never shares an event loop with the server under test.
  */
 import { fork } from 'node:child_process';
-import http from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { RawConnection } from './raw-http.ts';
 
 export interface LoadRequest {
   method: 'GET' | 'POST';
@@ -24,7 +24,7 @@ export interface VirtualClient {
   /** The next request of this virtual client. */
   next(): LoadRequest | Promise<LoadRequest>;
   /** Sees every response (status 0 = transport error or timeout). */
-  onResponse?(status: number, body: string, headers: http.IncomingHttpHeaders): void;
+  onResponse?(status: number, body: string, headers: Record<string, string>): void;
   /** Client-specific counters, summed over clients into `LoadResult.counters`. */
   counters?(): Record<string, number>;
 }
@@ -43,6 +43,9 @@ export interface LoadOptions {
   /** Per-request timeout; a timed-out request counts as an error. */
   timeoutMs?: number;
 }
+
+/** Called when the measured window opens and when the run ends (e.g. to sample the server's CPU time). */
+export interface LoadHooks { onMeasureStart?(): void; onMeasureEnd?(): void }
 
 export interface LoadResult {
   requests: number;
@@ -76,35 +79,13 @@ function percentile(sorted: Float64Array, p: number): number {
 
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
-interface Reply { status: number; body: string; headers: http.IncomingHttpHeaders }
-
-function send(agent: http.Agent, target: URL, req: LoadRequest, timeoutMs: number): Promise<Reply> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (r: Reply): void => { if (!settled) { settled = true; resolve(r); } };
-    const headers: Record<string, string | number> = { ...req.headers };
-    if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
-    const r = http.request({
-      agent, host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, method: req.method, path: req.path, headers,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }));
-      res.on('error', (e) => done({ status: 0, body: String(e), headers: {} }));
-    });
-    r.setTimeout(timeoutMs, () => { r.destroy(new Error(`timeout after ${timeoutMs} ms`)); });
-    r.on('error', (e) => done({ status: 0, body: String(e.message), headers: {} }));
-    if (req.body !== undefined) r.write(req.body);
-    r.end();
-  });
-}
-
 /** Runs the load in this process against already-created virtual clients. */
-export async function runLoad(opts: LoadOptions, clients: VirtualClient[]): Promise<LoadResult> {
+export async function runLoad(opts: LoadOptions, clients: VirtualClient[], hooks: LoadHooks = {}): Promise<LoadResult> {
   const target = assertLoopback(opts.baseUrl);
   if (clients.length === 0) throw new Error('no virtual clients');
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: clients.length, maxFreeSockets: clients.length });
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(target.port || 80);
   const cap = Math.max(1, Math.floor(opts.maxRequests));
   const latencies = new Float64Array(cap);
   const statusCounts: Record<string, number> = {};
@@ -120,12 +101,15 @@ export async function runLoad(opts: LoadOptions, clients: VirtualClient[]): Prom
   let lastEnd = measureFrom;
   let stop = false;
 
+  const conns: RawConnection[] = [];
   const loop = async (vc: VirtualClient): Promise<void> => {
+    const conn = new RawConnection(host, port);
+    conns.push(conn);
     // Bounded: every iteration either ends the loop or adds to a counter checked against cap/deadline.
     while (!stop) {
       const req = await vc.next();
       const start = performance.now();
-      const reply = await send(agent, target, req, timeoutMs);
+      const reply = await conn.request(req, timeoutMs);
       const end = performance.now();
       vc.onResponse?.(reply.status, reply.body, reply.headers);
       if (stop || end > deadline) { stop = true; break; }
@@ -147,11 +131,14 @@ export async function runLoad(opts: LoadOptions, clients: VirtualClient[]): Prom
   };
 
   const timer = setTimeout(() => { stop = true; }, opts.warmupMs + opts.durationMs + timeoutMs + 1000);
+  const markStart = setTimeout(() => hooks.onMeasureStart?.(), opts.warmupMs);
   try {
     await Promise.all(clients.map((c) => loop(c)));
   } finally {
+    hooks.onMeasureEnd?.();
     clearTimeout(timer);
-    agent.destroy();
+    clearTimeout(markStart);
+    for (const c of conns) c.close();
   }
 
   const elapsedMs = Math.max(1, stoppedBy === 'maxRequests' ? lastEnd - measureFrom : opts.durationMs);
@@ -203,7 +190,7 @@ export interface ChildLoadSpec extends LoadOptions {
 const WORKER = fileURLToPath(new URL('./load-worker.ts', import.meta.url));
 
 /** Runs the load in a forked process (own event loop, own core) and returns its result. */
-export function runLoadInChild(spec: ChildLoadSpec, log?: (s: string) => void): Promise<LoadResult> {
+export function runLoadInChild(spec: ChildLoadSpec, log?: (s: string) => void, hooks: LoadHooks = {}): Promise<LoadResult> {
   assertLoopback(spec.baseUrl);
   return new Promise((resolve, reject) => {
     const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -221,7 +208,9 @@ export function runLoadInChild(spec: ChildLoadSpec, log?: (s: string) => void): 
     child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
     child.stdout?.on('data', (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.trim()) log?.(`    [load] ${l}`); });
     child.on('message', (m: { type: string; result?: LoadResult; error?: string; line?: string }) => {
-      if (m.type === 'log' && m.line) log?.(`    ${m.line}`);
+      if (m.type === 'measure-start') hooks.onMeasureStart?.();
+      else if (m.type === 'measure-end') hooks.onMeasureEnd?.();
+      else if (m.type === 'log' && m.line) log?.(`    ${m.line}`);
       else if (m.type === 'result' && m.result) finish(null, m.result);
       else if (m.type === 'error') finish(new Error(m.error ?? 'load worker failed'));
     });

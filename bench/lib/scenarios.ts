@@ -76,6 +76,8 @@ export interface RowResult {
   status: 'ok' | 'skipped' | 'failed';
   reason?: string;
   load?: LoadResult;
+  /** Server process CPU over the measured window (Linux /proc): a contended machine shows < ~0.95. */
+  serverCpu?: { seconds: number; utilization: number; requestsPerCpuSecond: number };
   data?: Record<string, unknown>;
 }
 

@@ -26,7 +26,7 @@ import { measureTesseraMemory } from './tessera-memory.ts';
 
 export const TENANT = 'bench.local';
 export const BOOTSTRAP = {
-  clientId: 'bench-automation',
+  clientId: '6b3f2c1e-9a4d-4e8b-b7c2-5d1f0a9e8c73',
   clientSecret: 'bench-automation-secret-6f1c2d9e8a7b4c3d',
   adminUser: `admin@${TENANT}`,
   adminPassword: 'Bench-Admin-Passw0rd!-7c41',
@@ -36,8 +36,8 @@ export const REDIRECT_URI = 'http://127.0.0.1/bench/callback';
 export const REFRESH_SCOPES = (process.env.TESSERA_BENCH_SCOPE
   ? [process.env.TESSERA_BENCH_SCOPE]
   : ['openid profile offline_access https://graph.microsoft.com/.default', 'openid profile offline_access']);
-/** Extra environment for the server during benchmarks (e.g. rate-limit switches) — edit as the server grows. */
-export const BENCH_ENV: Record<string, string> = { TESSERA_BENCH: '1' };
+/** Extra environment for the server during benchmarks: per-IP rate limit off (all load comes from 127.0.0.1), quiet log. */
+export const BENCH_ENV: Record<string, string> = { TESSERA_BENCH: '1', TESSERA_RATE_LIMIT: '0', TESSERA_LOG_LEVEL: 'warn' };
 
 const STATIC_CLIENT = fileURLToPath(new URL('../lib/clients/static.ts', import.meta.url));
 const REFRESH_CLIENT = fileURLToPath(new URL('../lib/clients/refresh.ts', import.meta.url));

@@ -19,6 +19,16 @@ before(async () => {
     req.on('data', (c: Buffer) => { size += c.length; });
     req.on('end', () => {
       if (size > 0) bodies++;
+      if (req.url === '/chunked') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('hello ');
+        res.end('world');
+        return;
+      }
+      if (req.url === '/close') {
+        res.writeHead(201, { connection: 'close', 'content-length': '2' }).end('ok');
+        return;
+      }
       const status = req.url === '/fail' ? 500 : 200;
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ n: served }));
     });
@@ -62,6 +72,21 @@ describe('bench load generator', () => {
     assert.equal(r.errors, r.statusCounts['500'] ?? 0);
     assert.ok(r.errors > 0 && r.errors < r.requests);
     assert.equal(r.connections, 3);
+  });
+
+  it('reads chunked bodies and reconnects after connection: close', async () => {
+    const bodies: string[] = [];
+    const mk = (path: string): VirtualClient => ({
+      next: () => ({ method: 'GET' as const, path }),
+      onResponse: (status, body) => { bodies.push(`${status}:${body}`); },
+    });
+    const r1 = await runLoad({ baseUrl, connections: 1, durationMs: 60_000, warmupMs: 0, maxRequests: 10 }, [mk('/chunked')]);
+    assert.equal(r1.errors, 0);
+    assert.deepEqual(bodies, Array(10).fill('200:hello world'));
+    bodies.length = 0;
+    const r2 = await runLoad({ baseUrl, connections: 1, durationMs: 60_000, warmupMs: 0, maxRequests: 10 }, [mk('/close')]);
+    assert.equal(r2.errors, 0);
+    assert.deepEqual(bodies, Array(10).fill('201:ok'));
   });
 
   it('counts transport failures as errors with status 0', async () => {
