@@ -58,6 +58,8 @@ export interface TesseraConfig {
   logRetentionDays: number;
   /** Log level for the server's own log (pino). Env `TESSERA_LOG_LEVEL`. */
   logLevel: string;
+  /** Require a server-provided nonce in DPoP proofs at the token endpoint (RFC 9449 §8), so proofs cannot be minted ahead of time. Env `TESSERA_DPOP_REQUIRE_NONCE`. */
+  dpopRequireNonce: boolean;
 }
 
 export const defaults: TesseraConfig = {
@@ -88,6 +90,7 @@ export const defaults: TesseraConfig = {
   bodyLimit: 64 * 1024,
   logRetentionDays: 90,
   logLevel: 'info',
+  dpopRequireNonce: true,
 };
 
 /** Environment variable for each setting. */
@@ -119,4 +122,5 @@ export const envNames: { [K in keyof TesseraConfig]: string } = {
   bodyLimit: 'TESSERA_BODY_LIMIT',
   logRetentionDays: 'TESSERA_LOG_RETENTION_DAYS',
   logLevel: 'TESSERA_LOG_LEVEL',
+  dpopRequireNonce: 'TESSERA_DPOP_REQUIRE_NONCE',
 };

@@ -1,0 +1,133 @@
+/**
+ * GET|POST /{tenant}/oauth2/v2.0/authorize and the sign-in form it shows. A browser single sign-on
+ * session (cookie sealed under the master key, revocable server-side) skips the form unless
+ * `prompt=login`; `prompt=none` without a session answers `login_required`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../app/app.ts';
+import { FormParams } from '../../server/form.ts';
+import { requestInfo, resolveTenant } from '../../server/request.ts';
+import type { Tenant, User } from '../../store/types.ts';
+import { newId, newSecret, sha256 } from '../../util/ids.ts';
+import { checkPassword, checkTotp, recordOtpFailure, type Attempt } from './credentials.ts';
+import { openInteraction, sealInteraction, type AuthorizeParams, type Interaction } from './interaction.ts';
+import { formPostPage, loginPage, messagePage, otpPage } from './pages.ts';
+import { PageError, RedirectError, validateAuthorize } from './request.ts';
+import { readSsoSession, startSsoSession } from './sso.ts';
+
+type Req = FastifyRequest<{ Params: { tenant: string } }>;
+
+function html(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  // Sign-in pages must never be framed (clickjacking) or cached.
+  return reply.status(status).header('Content-Type', 'text/html; charset=utf-8').header('Cache-Control', 'no-store')
+    .header('X-Frame-Options', 'DENY').header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'; base-uri 'none'").send(body);
+}
+
+export function sendToClient(app: App, reply: FastifyReply, tenant: Tenant, to: { redirectUri: string; responseMode: 'query' | 'form_post'; state?: string | undefined }, fields: Record<string, string>): FastifyReply {
+  // RFC 9207: the issuer travels with the response so a client can tell which server answered.
+  const all: Record<string, string> = { ...fields, ...(to.state !== undefined ? { state: to.state } : {}), iss: app.issuer(tenant.id) };
+  if (to.responseMode === 'form_post') return html(reply, formPostPage(to.redirectUri, all));
+  const u = new URL(to.redirectUri);
+  for (const [k, v] of Object.entries(all)) u.searchParams.set(k, v);
+  return reply.status(302).header('Location', u.toString()).header('Cache-Control', 'no-store').send();
+}
+
+async function issueCode(app: App, tenant: Tenant, params: AuthorizeParams, user: User, sid: string, authTime: number, amr: string[], correlationId: string): Promise<string> {
+  const code = newSecret(32);
+  await app.store.authCodes.save({
+    codeHash: sha256(code), tenantId: tenant.id, clientId: params.clientId, userId: user.id, redirectUri: params.redirectUri,
+    scope: params.scope, resource: null, codeChallenge: params.codeChallenge ?? null, nonce: params.nonce ?? null, sid, authTime,
+    amr, dpopJkt: params.dpopJkt ?? null, expiresAt: Date.now() + app.config.codeTtl * 1000, extra: { correlationId },
+  });
+  return code;
+}
+
+export function attemptOf(app: App, req: FastifyRequest, tenant: Tenant, appId: string, appName: string, correlationId: string, protocol: string): Attempt {
+  const info = requestInfo(app, req, '');
+  return { ip: info.ip, userAgent: info.userAgent, appId, appDisplayName: appName, correlationId, protocol };
+}
+
+export function registerAuthorize(f: FastifyInstance, app: App, completions: { device: (reply: FastifyReply, tenant: Tenant, i: Extract<Interaction, { kind: 'device' }>, user: User, amr: string[], req: FastifyRequest) => Promise<FastifyReply> }): void {
+  const handler = async (req: Req, reply: FastifyReply) => {
+    let tenant: Tenant;
+    try {
+      tenant = await resolveTenant(app, req.params.tenant);
+    } catch (e) {
+      return html(reply, messagePage('Tenant not found', e instanceof Error ? e.message : 'Unknown tenant.'), 400);
+    }
+    const p = new FormParams((req.method === 'GET' ? req.query : req.body) as Record<string, unknown>);
+    try {
+      const { params, client } = await validateAuthorize(app, tenant, p);
+      let prompt: string | undefined;
+      try { prompt = p.get('prompt'); } catch { prompt = undefined; }
+      const correlationId = newId();
+      const sso = prompt === 'login' ? undefined : await readSsoSession(app, req, tenant);
+      if (sso) {
+        const code = await issueCode(app, tenant, params, sso.user, sso.session.id, sso.session.authTime, sso.session.amr, correlationId);
+        return sendToClient(app, reply, tenant, params, { code });
+      }
+      if (prompt === 'none') return sendToClient(app, reply, tenant, params, { error: 'login_required', error_description: 'AADSTS50058: A silent sign-in request was sent but no user is signed in.' });
+      const interaction = sealInteraction(app, { kind: 'authorize', tenantId: tenant.id, params, correlationId });
+      return html(reply, loginPage({ action: `/${tenant.id}/oauth2/v2.0/login`, interaction, appName: client.app.displayName, username: params.loginHint, tenantDomain: tenant.domain }));
+    } catch (e) {
+      if (e instanceof PageError) return html(reply, messagePage(e.title, e.message), e.status);
+      if (e instanceof RedirectError) return sendToClient(app, reply, tenant, e.params, { error: e.error, error_description: e.description });
+      throw e;
+    }
+  };
+  f.get('/:tenant/oauth2/v2.0/authorize', handler);
+  f.post('/:tenant/oauth2/v2.0/authorize', handler);
+
+  f.post('/:tenant/oauth2/v2.0/login', async (req: Req, reply) => {
+    let tenant: Tenant;
+    try { tenant = await resolveTenant(app, req.params.tenant); } catch (e) {
+      return html(reply, messagePage('Tenant not found', e instanceof Error ? e.message : 'Unknown tenant.'), 400);
+    }
+    const form = new FormParams(req.body as Record<string, unknown>);
+    let i: Interaction | undefined;
+    let username: string | undefined;
+    let password: string | undefined;
+    let otp: string | undefined;
+    try {
+      i = openInteraction(app, tenant.id, form.get('interaction'));
+      username = form.get('username');
+      password = form.get('password');
+      otp = form.get('otp');
+    } catch {
+      return html(reply, messagePage('Sign-in request is not valid', 'The form was submitted with repeated fields.'), 400);
+    }
+    if (!i) return html(reply, messagePage('Your sign-in timed out', 'The sign-in page expired or was altered. Go back to the application and start again.'), 400);
+    const client = await app.directory.client(i.kind === 'authorize' ? i.params.clientId : i.clientId);
+    const appName = client?.app.displayName ?? 'the application';
+    const attempt = attemptOf(app, req, tenant, client?.app.appId ?? '', appName, i.correlationId, i.kind === 'device' ? 'deviceCode' : 'oAuth2');
+    const action = `/${tenant.id}/oauth2/v2.0/login`;
+
+    let user: User | undefined;
+    let amr: string[];
+    if (i.userId) {
+      // Second step: the password was verified; now the one-time code.
+      user = await app.store.users.get(tenant.id, i.userId);
+      if (!user || !user.accountEnabled) return html(reply, messagePage('Sign-in failed', 'Your account cannot sign in.'), 400);
+      if (!otp || !checkTotp(app, user, otp.trim())) {
+        recordOtpFailure(app, tenant, attempt, user);
+        return html(reply, otpPage({ action, interaction: sealInteraction(app, i), appName, error: 'That code is not right. Check your authenticator app and try again.' }), 400);
+      }
+      amr = ['pwd', 'otp', 'mfa'];
+    } else {
+      if (!username || !password) {
+        return html(reply, loginPage({ action, interaction: sealInteraction(app, i), appName, tenantDomain: tenant.domain, username, error: 'Enter your username and password.' }), 400);
+      }
+      const r = await checkPassword(app, tenant, attempt, username, password);
+      if (!r.ok) return html(reply, loginPage({ action, interaction: sealInteraction(app, i), appName, tenantDomain: tenant.domain, username, error: r.message }), 400);
+      user = r.user;
+      if (user.totpSecret) {
+        return html(reply, otpPage({ action, interaction: sealInteraction(app, { ...i, userId: user.id, amr: ['pwd'] }), appName }));
+      }
+      amr = ['pwd'];
+    }
+    const session = await startSsoSession(app, reply, tenant, user, amr);
+    if (i.kind === 'device') return completions.device(reply, tenant, i, user, amr, req);
+    const code = await issueCode(app, tenant, i.params, user, session.id, session.authTime, amr, i.correlationId);
+    return sendToClient(app, reply, tenant, i.params, { code });
+  });
+}

@@ -1,0 +1,1 @@
+export const SUPPORTED_SCOPES_FOR_DISCOVERY = ['openid', 'profile', 'email', 'offline_access'];

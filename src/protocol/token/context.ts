@@ -1,0 +1,63 @@
+/** Typed request state carried through the token endpoint's steps. */
+import type { App } from '../../app/app.ts';
+import type { FormParams } from '../../server/form.ts';
+import type { SignInEvent } from '../../signin/event.ts';
+import type { Device, ServicePrincipal, Tenant, User } from '../../store/types.ts';
+import type { AuthenticatedClient } from '../client-auth.ts';
+import type { ScopeRequest } from '../resources.ts';
+
+export interface HttpInfo {
+  method: string;
+  /** The external URL of this endpoint as the client addressed it (no query). */
+  url: string;
+  ip: string;
+  userAgent: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Proof of possession, verified once per request (STYLE.md). */
+export type Possession =
+  | { kind: 'dpop'; jkt: string; nextNonce?: string | undefined }
+  | { kind: 'device'; deviceId: string; device: Device; jkt?: string | undefined };
+
+export type Subject = { kind: 'user'; user: User } | { kind: 'app'; sp: ServicePrincipal };
+
+export interface GrantOutcome {
+  subject: Subject;
+  scopes: ScopeRequest;
+  /** Delegated permissions for `scp`, app permissions for `roles`. */
+  scp: string[];
+  roles: string[];
+  wids: string[];
+  sid?: string | undefined;
+  authTime?: number | undefined;
+  amr: string[];
+  nonce?: string | null | undefined;
+  /** Refresh token family to continue (refresh grant) or start. */
+  familyId?: string | undefined;
+  /** When the grant consumed a refresh token, the one to store in its place (set by issue step). */
+  rotate?: { oldHash: string } | undefined;
+  /** Bind the refresh token to this DPoP key (public clients, RFC 9449 §5). */
+  refreshJkt?: string | null | undefined;
+  /** Device the session is bound to. */
+  device?: Device | undefined;
+  originalTransferMethod: string;
+  /** Issuance context stored with the refresh token (IP, user agent, …) for anomaly detection. */
+  issuedTo?: Record<string, unknown>;
+  code?: string | undefined;
+}
+
+export interface TokenContext {
+  app: App;
+  tenant: Tenant;
+  params: FormParams;
+  http: HttpInfo;
+  event: SignInEvent;
+  started: number;
+  grantType: string;
+  client?: AuthenticatedClient;
+  possession?: Possession | undefined;
+  grant?: GrantOutcome;
+  response?: Record<string, unknown>;
+  responseHeaders: Record<string, string>;
+}

@@ -1,0 +1,60 @@
+/**
+ * POST /{tenant}/oauth2/v2.0/token. Runs `tokenSteps`, and whatever the outcome writes exactly one
+ * sign-in record (polls that only say "pending" are not sign-ins and are not recorded).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app/app.ts';
+import { OAuthError, ServerError } from '../../errors/oauth.ts';
+import { blankSignIn } from '../../signin/event.ts';
+import { newId } from '../../util/ids.ts';
+import { FormParams } from '../../server/form.ts';
+import { requestInfo, requireForm, resolveTenant } from '../../server/request.ts';
+import type { TokenContext } from './context.ts';
+import { tokenSteps } from './steps.ts';
+
+const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down']);
+
+export function registerTokenEndpoint(f: FastifyInstance, app: App): void {
+  f.post('/:tenant/oauth2/v2.0/token', async (req, reply) => {
+    const started = performance.now();
+    requireForm(req);
+    const tenant = await resolveTenant(app, (req.params as { tenant: string }).tenant);
+    const http = requestInfo(app, req, `/${(req.params as { tenant: string }).tenant}/oauth2/v2.0/token`);
+    const ctx: TokenContext = {
+      app, tenant, http, started, grantType: '', responseHeaders: {},
+      params: new FormParams(req.body as Record<string, unknown>),
+      event: blankSignIn({ id: newId(), correlationId: String(req.headers['client-request-id'] ?? newId()).slice(0, 64), tenantId: tenant.id, eventType: 'nonInteractiveUser', ipAddress: http.ip, userAgent: http.userAgent }),
+    };
+    try {
+      for (const step of tokenSteps) await step(ctx);
+    } catch (err) {
+      const e = err instanceof OAuthError ? err : new ServerError('The server could not complete the request.', { cause: err });
+      if (!(err instanceof OAuthError)) app.log.error({ err }, 'token endpoint failure');
+      if (!NOT_SIGN_INS.has(e.code)) {
+        ctx.event.status = { errorCode: e.aadsts ?? 90000, failureReason: e.description, additionalDetails: e.detail ?? null };
+        if (ctx.event.conditionalAccessStatus === 'notApplied' && ctx.event.appliedConditionalAccessPolicies.length) ctx.event.conditionalAccessStatus = 'failure';
+        finish(app, ctx);
+      }
+      for (const [k, v] of Object.entries(ctx.responseHeaders)) void reply.header(k, v);
+      throw e;
+    }
+    finish(app, ctx);
+    // RFC 6749 §5.1: token responses must not be cached.
+    void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
+    for (const [k, v] of Object.entries(ctx.responseHeaders)) void reply.header(k, v);
+    return ctx.response;
+  });
+}
+
+function finish(app: App, ctx: TokenContext): void {
+  if (!ctx.event.appId) {
+    // The client never authenticated: record what it claimed to be.
+    ctx.event.appId = ctx.params.names().includes('client_id') ? safe(() => ctx.params.get('client_id')) ?? '' : '';
+  }
+  ctx.event.processingTimeInMilliseconds = Math.round(performance.now() - ctx.started);
+  app.signIns.record(ctx.event);
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try { return fn(); } catch { return undefined; }
+}
