@@ -25,7 +25,7 @@ export function createHttpServer(app: App, opts: ServerOptions = {}): FastifyIns
   const f = Fastify({
     logger: false,
     bodyLimit: app.config.bodyLimit,
-    maxParamLength: 500,
+    routerOptions: { maxParamLength: 500 },
     genReqId: () => newId(),
     ...(opts.https ? { https: opts.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
