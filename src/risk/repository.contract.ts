@@ -98,6 +98,8 @@ export function runRiskRepositoryContract(name: string, factory: () => RiskRepos
       assert.deepEqual(await repo.listRiskyUsers({ riskState: 'confirmedCompromised' }), []);
       assert.deepEqual(await repo.listRiskyUserHistory('nobody'), []);
       assert.equal(await repo.getRiskyUser('nobody'), undefined);
+      await repo.putRiskyUser(riskyUser('medium', 2), h(riskyUser('medium', 2)));
+      assert.deepEqual((await repo.listRiskyUserHistory('u1')).map((x) => x.riskLevel), ['medium', 'high', 'low'], 'equal times: last written first');
     });
 
     test('concurrent writes to one risky user: one record, every history item kept', async () => {

@@ -7,7 +7,8 @@
  *  - `putRiskyUser` / `putRiskyServicePrincipal` write the current record and append its history item atomically:
  *    a reader never sees a state without its history entry; concurrent writers to one id: last writer wins, every
  *    history item is kept;
- *  - lists are ordered newest first (detectedDateTime / riskLastUpdatedDateTime desc, then id asc) and `limit`
+ *  - lists are ordered newest first (detectedDateTime / riskLastUpdatedDateTime desc, then id asc; history items
+ *    with equal times: the one written last first) and `limit`
  *    caps the count; filters are equality on the named fields, `since` is inclusive on detectedDateTime.
  */
 import type {
@@ -143,7 +144,7 @@ export function createMemoryRiskRepository(): RiskRepository {
       userHistory.set(user.id, h);
     },
     async listRiskyUserHistory(userId) {
-      return [...(userHistory.get(userId) ?? [])].sort(byUpdatedDesc).map(clone);
+      return [...(userHistory.get(userId) ?? [])].reverse().sort(byUpdatedDesc).map(clone);
     },
     async addServicePrincipalDetections(items) {
       for (const d of items) if (!spDetections.has(d.id)) spDetections.set(d.id, clone(d));
@@ -173,7 +174,7 @@ export function createMemoryRiskRepository(): RiskRepository {
       spHistory.set(sp.id, h);
     },
     async listRiskyServicePrincipalHistory(spId) {
-      return [...(spHistory.get(spId) ?? [])].sort(byUpdatedDesc).map(clone);
+      return [...(spHistory.get(spId) ?? [])].reverse().sort(byUpdatedDesc).map(clone);
     },
   };
 }
