@@ -22,7 +22,7 @@ export {
   SESSION_PROOF_TYP,
 } from './proofs.ts';
 export type { DeviceRequestInput, RegistrationProofInput, SessionProofInput } from './proofs.ts';
-export { createDpopProof } from './dpop.ts';
+export { createDpopProof, createDpopProofWithKey } from './dpop.ts';
 export type { DpopProofInput } from './dpop.ts';
 export { DeviceClient, DeviceClientError, GRANT_DEVICE_REQUEST, GRANT_SESSION } from './client.ts';
 export type { DeviceClientOptions, DeviceRegistration, DeviceSession, TokenResponse } from './client.ts';

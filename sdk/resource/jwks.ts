@@ -78,14 +78,25 @@ export class JwksCache {
     return this.keys.get(kid);
   }
 
+  /** True once a key set has been fetched successfully. */
+  get loaded(): boolean {
+    return this.expiresAt > 0;
+  }
+
   /**
-   * Fetch the set (unless one fetch already ran within `minRefreshIntervalMs`) and look `kid` up again.
-   * The first call always fetches.
+   * Fetch the set (unless a fetch already ran within `minRefreshIntervalMs`, or 5 s while no set
+   * has ever loaded) and look `kid` up again. Rejects only when no key set could ever be loaded.
    */
   async getAfterRefresh(kid: string): Promise<CachedKey | undefined> {
-    if (this.keys.size === 0 || Date.now() - this.lastFetchAt >= this.opts.minRefreshIntervalMs) {
-      await this.refresh();
+    const interval = this.loaded ? this.opts.minRefreshIntervalMs : Math.min(this.opts.minRefreshIntervalMs, 5_000);
+    if (this.fetches === 0 || Date.now() - this.lastFetchAt >= interval) {
+      try {
+        await this.refresh();
+      } catch (e) {
+        if (!this.loaded) throw e;
+      }
     }
+    if (!this.loaded) throw new Error('JWKS not available yet');
     return this.keys.get(kid);
   }
 

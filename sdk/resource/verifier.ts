@@ -9,7 +9,7 @@ import { challenge } from '../../src/binding/challenge.ts';
 import { DEFAULT_DPOP_ALGORITHMS, verifyDpopProof, type DpopAlgorithm } from '../../src/binding/dpop.ts';
 import type { NonceService } from '../../src/binding/nonce.ts';
 import { MemoryReplayCache, type ReplayCache } from '../../src/binding/replay-cache.ts';
-import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError } from '../../src/errors/oauth.ts';
+import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError, TemporarilyUnavailable } from '../../src/errors/oauth.ts';
 import { discoverJwksUri, JwksCache, type JwksCacheOptions } from './jwks.ts';
 import { principalFromClaims, type Principal } from './principal.ts';
 
@@ -55,7 +55,8 @@ export interface VerifyRequest {
 
 export interface Verifier {
   /** Verify the request's token (and proof); resolves a Principal or rejects with an `OAuthError`
-   *  whose `status` and `headers` (WWW-Authenticate, DPoP-Nonce) are ready to send. */
+   *  whose `status` and `headers` (WWW-Authenticate, DPoP-Nonce) are ready to send (503
+   *  `temporarily_unavailable` when the issuer's keys cannot be fetched at all). */
   verify(req: VerifyRequest, opts?: { scopes?: readonly string[]; roles?: readonly string[] }): Promise<Principal>;
   /** The JWKS cache (after discovery, when no `jwksUri` was given). */
   jwks(): Promise<JwksCache>;
@@ -119,11 +120,16 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return new InvalidRequest('authorization required', { status: 401, headers });
   };
 
+  /** The key for `kid`, fetching (rate-limited) when unknown. Issuer unreachable before any key set
+   *  was loaded: 503 `temporarily_unavailable`, so clients do not throw good tokens away. */
   async function keyFor(kid: unknown): Promise<KeyObject | undefined> {
     if (typeof kid !== 'string') return undefined;
-    jwks ??= await getJwks();
-    const hit = jwks.get(kid) ?? (await jwks.getAfterRefresh(kid).catch(() => undefined));
-    return hit?.key;
+    try {
+      jwks ??= await getJwks();
+      return (jwks.get(kid) ?? (await jwks.getAfterRefresh(kid)))?.key;
+    } catch (e) {
+      throw new TemporarilyUnavailable('signing keys unavailable', { detail: e instanceof Error ? e.message : String(e) });
+    }
   }
 
   return {

@@ -275,3 +275,22 @@ test('adapters: node http guard, express-style middleware, fastify onRequest hoo
   assert.match(String(r3.headers['www-authenticate']), /insufficient_scope/);
   await app.close();
 });
+
+test('issuer unreachable before any key set loaded: 503 temporarily_unavailable, fetches rate-limited', async () => {
+  let calls = 0;
+  const down = createVerifier({
+    issuer: ISSUER, audience: AUD, jwksUri: 'http://jwks.invalid/keys',
+    fetch: async () => {
+      calls++;
+      return new Response('oops', { status: 500 });
+    },
+  });
+  for (let i = 0; i < 5; i++) {
+    const e = await fail(down.verify(req({ authorization: `Bearer ${token()}` })));
+    assert.equal(e.code, 'temporarily_unavailable');
+    assert.equal(e.status, 503);
+  }
+  assert.equal(calls, 1, 'one fetch per 5 s while down');
+  const noDiscovery = createVerifier({ issuer: `${AUTHORITY}/nope/v2.0`, audience: AUD });
+  assert.equal((await fail(noDiscovery.verify(req({ authorization: `Bearer ${token()}` })))).status, 503);
+});

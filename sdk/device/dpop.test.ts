@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { verifyDpopProof } from '../../src/binding/dpop.ts';
+import { createHmacNonceService } from '../../src/binding/nonce.ts';
+import { MemoryReplayCache } from '../../src/binding/replay-cache.ts';
+import { decodeCompactJws } from '../../src/crypto/jwt.ts';
+import { SoftwareKeyStore } from './software-key-store.ts';
+import { createDpopProof, createDpopProofWithKey } from './dpop.ts';
+import { KeyStoreError } from './key-store.ts';
+
+test('client proofs (key store and in-memory key) pass the server verifier with ath and nonce', async () => {
+  const store = await SoftwareKeyStore.open({ dir: join(mkdtempSync(join(tmpdir(), 'tessera-dpop-')), 'keys') });
+  const info = await store.generate('dpop', 'ES256');
+  const nonces = createHmacNonceService({ secrets: [randomBytes(32)], label: 'dpop' });
+  const now = Math.floor(Date.now() / 1000);
+  const nonce = nonces.current(now);
+  const url = 'https://api.example.com/orders?page=2#x';
+  const p = await createDpopProof(store, { method: 'GET', url, accessToken: 'at-1', nonce });
+  assert.equal(decodeCompactJws(p).payload.htu, 'https://api.example.com/orders');
+  const r = await verifyDpopProof(p, { method: 'GET', url, accessToken: 'at-1', expectedJkt: info.jkt!, nonce: nonces, replay: new MemoryReplayCache(), now });
+  assert.equal(r.jkt, info.jkt);
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const p2 = createDpopProofWithKey(privateKey, { method: 'POST', url: 'https://id.example/t/oauth2/v2.0/token' });
+  await verifyDpopProof(p2, { method: 'POST', url: 'https://id.example/t/oauth2/v2.0/token', replay: new MemoryReplayCache(), now });
+  await assert.rejects(createDpopProof(store, { method: 'GET', url, key: 'missing' }), KeyStoreError);
+});
