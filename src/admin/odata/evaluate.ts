@@ -54,7 +54,8 @@ function normalize(v: unknown, type: ScalarType): Comparable {
     case 'double':
       return typeof v === 'number' && Number.isFinite(v) ? v : null;
     case 'dateTime': {
-      const ms = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : NaN;
+      // Graph objects carry ISO strings; Date objects and epoch milliseconds are accepted too.
+      const ms = v instanceof Date ? v.getTime() : typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v : NaN;
       return Number.isFinite(ms) ? ms : null;
     }
     default:

@@ -12,7 +12,7 @@ export { applySelect, compareRows, foldCase, getPath, matches, sortBy, type Row 
 export { catalogues, type ResourceName } from './catalogues.ts';
 export {
   compileFilter, compileOrderBy, installSqliteFunctions,
-  type CollectionColumn, type ColumnMap, type CompiledSql, type Dialect, type ScalarColumn,
+  type CollectionColumn, type ColumnMap, type CompiledSql, type Dialect, type Encoding, type ScalarColumn,
 } from './sql.ts';
 export {
   collectionResponse, createSkipTokenCodec, nextLink, pageWindow, paginate, queryFingerprint, serviceRoot, takePage,

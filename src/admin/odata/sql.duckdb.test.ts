@@ -8,8 +8,9 @@ import { runSqlContract, signIns } from './sql-contract.ts';
 import { compileFilter, type ColumnMap } from './sql.ts';
 
 /**
- * Sign-in log layout: nested values as STRUCTs or JSON text (status), collections as LISTs; the column
- * map turns Graph paths into struct access / JSON extraction, and `any`/`all` into `unnest`.
+ * Sign-in log layout as the logs store keeps it (src/logs/schema.ts): UTC datetimes as TIMESTAMP, dynamic
+ * values as JSON; plus a STRUCT and LISTs. The column map turns Graph paths into JSON extraction or
+ * struct access, and `any`/`all` into `unnest`.
  */
 const columns: ColumnMap = {
   id: { sql: 's.id' },
@@ -19,8 +20,8 @@ const columns: ColumnMap = {
   isInteractive: { sql: 's.is_interactive' },
   createdDateTime: { sql: 's.created' },
   'status/errorCode': { sql: "CAST(json_extract(s.status, '$.errorCode') AS INTEGER)" },
-  'deviceDetail/operatingSystem': { sql: 's.device.operatingSystem' },
-  'deviceDetail/isCompliant': { sql: 's.device.isCompliant' },
+  'deviceDetail/operatingSystem': { sql: "json_extract_string(s.device, '$.operatingSystem')" },
+  'deviceDetail/isCompliant': { sql: "CAST(json_extract(s.device, '$.isCompliant') AS BOOLEAN)" },
   'location/geoCoordinates/latitude': { sql: 's.location.geoCoordinates.latitude' },
   riskLevelDuringSignIn: { sql: 's.risk_level' },
   signInEventTypes: { collection: { from: 'unnest(s.event_types) AS e(value)', element: 'e.value' } },
@@ -36,17 +37,17 @@ runSqlContract(
     const instance = await DuckDBInstance.create(':memory:');
     conn = await instance.connect();
     await conn.run(`CREATE TABLE s (id VARCHAR, upn VARCHAR, display_name VARCHAR, app_display_name VARCHAR, is_interactive BOOLEAN,
-      created TIMESTAMPTZ, status VARCHAR, device STRUCT(operatingSystem VARCHAR, isCompliant BOOLEAN),
+      created TIMESTAMP, status JSON, device JSON,
       location STRUCT(geoCoordinates STRUCT(latitude DOUBLE)), risk_level VARCHAR, event_types VARCHAR[],
       policies STRUCT(id VARCHAR, result VARCHAR)[])`);
     for (const r of signIns) {
       await conn.run(
-        `INSERT INTO s VALUES (?, ?, ?, CAST(? AS VARCHAR), CAST(? AS BOOLEAN), CAST(? AS TIMESTAMPTZ), ?,
-          {'operatingSystem': CAST(? AS VARCHAR), 'isCompliant': CAST(? AS BOOLEAN)}, {'geoCoordinates': {'latitude': CAST(? AS DOUBLE)}},
+        `INSERT INTO s VALUES (?, ?, ?, CAST(? AS VARCHAR), CAST(? AS BOOLEAN), CAST(CAST(? AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP),
+          ?, ?, {'geoCoordinates': {'latitude': CAST(? AS DOUBLE)}},
           CAST(? AS VARCHAR), from_json(?, '["VARCHAR"]'), from_json(?, '[{"id":"VARCHAR","result":"VARCHAR"}]'))`,
         [
           r['id'], r['userPrincipalName'], r['userDisplayName'], r['appDisplayName'], r['isInteractive'], r['createdDateTime'],
-          JSON.stringify(r['status']), getPath(r, 'deviceDetail/operatingSystem'), getPath(r, 'deviceDetail/isCompliant'),
+          JSON.stringify(r['status']), JSON.stringify(r['deviceDetail']),
           getPath(r, 'location/geoCoordinates/latitude'), r['riskLevelDuringSignIn'], JSON.stringify(r['signInEventTypes']),
           JSON.stringify(r['appliedConditionalAccessPolicies']),
         ] as never,
@@ -69,6 +70,21 @@ test('duckdb: ? placeholders with typed casts', () => {
   const { sql, params } = compileFilter(
     parseFilter("createdDateTime ge 2024-01-01T00:00:00Z and userPrincipalName eq 'A'", catalogues.signIn), columns, 'duckdb',
   );
-  assert.equal(sql, "((s.created IS NOT NULL AND s.created >= CAST(? AS TIMESTAMPTZ)) AND (lower(s.upn) IS NOT NULL AND lower(s.upn) = lower(CAST(? AS VARCHAR))))");
-  assert.deepEqual(params, ['2024-01-01T00:00:00.000Z', 'A']);
+  assert.equal(sql, "((s.created IS NOT NULL AND s.created >= CAST(? AS TIMESTAMP)) AND (lower(s.upn) IS NOT NULL AND lower(s.upn) = lower(CAST(? AS VARCHAR))))");
+  assert.deepEqual(params, ['2024-01-01 00:00:00.000', 'A'], 'naive UTC, as the logs store keeps datetimes');
+});
+
+test('duckdb: TIMESTAMPTZ columns compare as instants whatever the session time zone', async () => {
+  const instance = await DuckDBInstance.create(':memory:');
+  const c = await instance.connect();
+  try {
+    await c.run("SET TimeZone = 'America/New_York'");
+    await c.run("CREATE TABLE t (id VARCHAR, created TIMESTAMPTZ); INSERT INTO t VALUES ('a', '2024-01-01T00:30:00Z'), ('b', '2023-12-31T23:30:00Z')");
+    const cols: ColumnMap = { createdDateTime: { sql: 't.created', encoding: 'timestamptz' } };
+    const { sql, params } = compileFilter(parseFilter('createdDateTime ge 2024-01-01T01:00:00+01:00', catalogues.signIn), cols, 'duckdb');
+    const rows = (await c.runAndReadAll(`SELECT id FROM t WHERE ${sql} ORDER BY id`, params as never)).getRowObjects();
+    assert.deepEqual(rows.map((r) => r['id']), ['a']);
+  } finally {
+    c.closeSync();
+  }
 });

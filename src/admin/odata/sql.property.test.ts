@@ -6,7 +6,7 @@ import { matches, sortBy, type Row } from './evaluate.ts';
 import { parseFilter } from './filter-parser.ts';
 import { parseQueryOptions } from './query-options.ts';
 import { compileFilter, compileOrderBy } from './sql.ts';
-import { openSqliteSignIns, sqliteColumns } from './sqlite-fixture.ts';
+import { openSqliteSignIns, sqliteColumns, sqliteColumnsEpochMs } from './sqlite-fixture.ts';
 
 // Small alphabets so random filters actually hit random rows: case pairs, non-ASCII case pairs,
 // LIKE metacharacters, the quote, an astral character.
@@ -71,13 +71,14 @@ const filter: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
 
 test('the compiled SQLite filter selects exactly what the in-memory evaluator selects', () => {
   fc.assert(
-    fc.property(rows, fc.array(filter, { minLength: 1, maxLength: 5 }), (data, texts) => {
+    fc.property(rows, fc.array(filter, { minLength: 1, maxLength: 5 }), fc.boolean(), (data, texts, epochMs) => {
       const db = openSqliteSignIns(data);
+      const columns = epochMs ? sqliteColumnsEpochMs : sqliteColumns;
       try {
         for (const t of texts) {
           const f = parseFilter(t, catalogues.signIn);
           const expected = data.filter((r) => matches(r, f)).map((r) => r.id).sort();
-          const { sql, params } = compileFilter(f, sqliteColumns, 'sqlite');
+          const { sql, params } = compileFilter(f, columns, 'sqlite');
           const got = (db.prepare(`SELECT s.id FROM s WHERE ${sql}`).all(...params) as { id: string }[]).map((r) => r.id).sort();
           assert.deepEqual(got, expected, `${t}\n→ ${sql}\n${JSON.stringify(params)}`);
         }
@@ -96,11 +97,12 @@ test('the compiled SQLite ORDER BY sorts exactly as sortBy does', () => {
     minLength: 1, maxLength: 3, selector: ([p]) => p,
   }).map((items) => items.map(([p, d]) => `${p} ${d}`).join(','));
   fc.assert(
-    fc.property(rows, orderby, (data, ob) => {
+    fc.property(rows, orderby, fc.boolean(), (data, ob, epochMs) => {
       const db = openSqliteSignIns(data);
+      const columns = epochMs ? sqliteColumnsEpochMs : sqliteColumns;
       try {
         const items = parseQueryOptions(`$orderby=${encodeURIComponent(ob)}`, catalogues.signIn).orderby!;
-        const sql = compileOrderBy(items, sqliteColumns, 'sqlite', 's.id');
+        const sql = compileOrderBy(items, columns, 'sqlite', 's.id');
         const got = (db.prepare(`SELECT s.id FROM s ORDER BY ${sql}`).all() as { id: string }[]).map((r) => r.id);
         assert.deepEqual(got, sortBy(data, items).map((r) => r.id), `${ob} → ${sql}`);
       } finally {

@@ -5,7 +5,7 @@ import { catalogues } from './catalogues.ts';
 import { parseFilter } from './filter-parser.ts';
 import { runSqlContract } from './sql-contract.ts';
 import { compileFilter, installSqliteFunctions } from './sql.ts';
-import { openSqliteSignIns, sqliteColumns } from './sqlite-fixture.ts';
+import { openSqliteSignIns, sqliteColumns, sqliteColumnsEpochMs } from './sqlite-fixture.ts';
 
 let db: Database.Database;
 runSqlContract(
@@ -22,6 +22,24 @@ runSqlContract(
   },
   async () => {
     db.close();
+  },
+);
+
+let dbMs: Database.Database;
+runSqlContract(
+  'sqlite (instants as epoch ms)',
+  async () => {
+    dbMs = openSqliteSignIns();
+    return {
+      dialect: 'sqlite',
+      columns: sqliteColumnsEpochMs,
+      idColumn: 's.id',
+      select: async (where, params, orderBy) =>
+        (dbMs.prepare(`SELECT s.id FROM s WHERE ${where} ORDER BY ${orderBy}`).all(...params) as { id: string }[]).map((r) => r.id),
+    };
+  },
+  async () => {
+    dbMs.close();
   },
 );
 

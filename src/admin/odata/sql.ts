@@ -12,11 +12,22 @@ import { isTextual } from './types.ts';
 
 export type Dialect = 'sqlite' | 'postgres' | 'duckdb';
 
+/**
+ * How a value is stored, where that differs between engines or layouts:
+ * - booleans: `native` (BOOLEAN) or `int01` (INTEGER 0/1; always the case in SQLite);
+ * - instants: `iso` (ISO-8601 text), `epochMs` (epoch milliseconds), `timestamp` (naive UTC TIMESTAMP)
+ *   or `timestamptz`.
+ * Defaults: SQLite `int01` / `iso`; PostgreSQL `native` / `timestamptz`; DuckDB `native` / `timestamp`
+ * (the logs store keeps UTC datetimes as TIMESTAMP).
+ */
+export type Encoding = 'native' | 'int01' | 'iso' | 'epochMs' | 'timestamp' | 'timestamptz';
+
 /** A scalar property: an SQL expression over the row (a column, `json_extract(...)`, `status.errorCode`). */
 export interface ScalarColumn {
   readonly sql: string;
   /** Checked against the property's type when given, to catch column-map mistakes early. */
   readonly type?: ScalarType;
+  readonly encoding?: Encoding;
 }
 
 /**
@@ -28,9 +39,9 @@ export interface CollectionColumn {
   readonly collection: {
     readonly from: string;
     /** Expression for a primitive element (`e.value`). */
-    readonly element?: string;
+    readonly element?: string | ScalarColumn;
     /** Expressions for fields of complex elements, by field path: `{ skuId: "json_extract(e.value, '$.skuId')" }`. */
-    readonly fields?: Readonly<Record<string, string>>;
+    readonly fields?: Readonly<Record<string, string | ScalarColumn>>;
   };
 }
 
@@ -54,48 +65,66 @@ class Compiler {
     private readonly dialect: Dialect,
   ) {}
 
-  /** Adds a parameter, cast so the engine knows its type, and returns its placeholder. */
-  private param(value: Exclude<LiteralValue, null>, type: ScalarType): string {
+  encodingOf(type: ScalarType, given: Encoding | undefined): Encoding {
     const d = this.dialect;
-    const bound = d === 'sqlite' && typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    if (type === 'boolean') return d === 'sqlite' ? 'int01' : (given ?? 'native');
+    if (type !== 'dateTime') return 'native';
+    if (d === 'sqlite') return given === 'epochMs' ? 'epochMs' : 'iso';
+    return given ?? (d === 'postgres' ? 'timestamptz' : 'timestamp');
+  }
+
+  /** Adds a parameter, converted to the column's encoding and cast so the engine knows its type; returns the placeholder. */
+  private param(value: Exclude<LiteralValue, null>, type: ScalarType, enc: Encoding): string {
+    const d = this.dialect;
+    let bound: unknown = value;
+    if (type === 'boolean' && enc === 'int01') bound = value ? 1 : 0;
+    if (type === 'dateTime' && enc === 'epochMs') bound = Date.parse(String(value));
+    if (type === 'dateTime' && enc === 'timestamp') bound = String(value).replace('T', ' ').replace('Z', '');
     this.params.push(bound);
     const ph = d === 'postgres' ? `$${this.params.length}` : '?';
-    if (isTextual(type)) return d === 'sqlite' ? `lower(${ph})` : `lower(CAST(${ph} AS ${d === 'postgres' ? 'text' : 'VARCHAR'}))`;
-    if (d === 'sqlite') return ph;
+    const cast = (sqlType: string, duckType = sqlType) => (d === 'sqlite' ? ph : `CAST(${ph} AS ${d === 'postgres' ? sqlType : duckType})`);
+    if (isTextual(type)) return d === 'sqlite' ? `lower(${ph})` : `lower(${cast('text', 'VARCHAR')})`;
     switch (type) {
-      case 'boolean': return `CAST(${ph} AS BOOLEAN)`;
+      case 'boolean': return enc === 'int01' ? cast('integer', 'INTEGER') : cast('boolean', 'BOOLEAN');
       case 'int':
-      case 'double': return d === 'postgres' ? `CAST(${ph} AS numeric)` : `CAST(${ph} AS DOUBLE)`;
-      case 'dateTime': return `CAST(${ph} AS TIMESTAMPTZ)`;
+      case 'double': return cast('numeric', 'DOUBLE');
+      case 'dateTime':
+        if (enc === 'epochMs') return cast('bigint', 'BIGINT');
+        if (enc === 'timestamp') return cast('timestamp', 'TIMESTAMP');
+        return d === 'sqlite' ? ph : cast('timestamptz', 'TIMESTAMPTZ');
       default: return ph;
     }
   }
 
-  /** The raw SQL expression a target reads. */
-  private raw(target: Target): string {
+  /** The raw SQL expression a target reads, and how its value is encoded. */
+  private column(target: Target): { sql: string; enc: Encoding } {
+    let col: string | ScalarColumn | CollectionColumn | undefined;
     if (target.kind === 'element') {
       const coll = this.lambda;
-      const expr = coll && (target.field === undefined ? coll.element : coll.fields?.[target.field]);
-      if (expr === undefined) return unsupported(target.path);
-      return expr;
+      col = coll && (target.field === undefined ? coll.element : coll.fields?.[target.field]);
+    } else {
+      col = this.columns[target.path];
     }
-    const col = this.columns[target.path];
-    if (col === undefined || !('sql' in col)) return unsupported(target.path);
-    if (col.type !== undefined && col.type !== target.type) {
-      throw new Error(`column map: '${target.path}' is declared ${col.type} but the catalogue says ${target.type}`);
+    if (col === undefined || (typeof col !== 'string' && !('sql' in col))) return unsupported(target.path);
+    const spec: ScalarColumn = typeof col === 'string' ? { sql: col } : col;
+    if (spec.type !== undefined && spec.type !== target.type) {
+      throw new Error(`column map: '${target.path}' is declared ${spec.type} but the catalogue says ${target.type}`);
     }
-    return col.sql;
+    return { sql: spec.sql, enc: this.encodingOf(target.type, spec.encoding) };
   }
 
-  /** The comparable form of a value: folded text, normalised SQLite timestamps. */
-  normalized(expr: string, type: ScalarType): string {
+  /** The comparable form of a value: folded text, instants from ISO text. */
+  normalized(expr: string, type: ScalarType, enc: Encoding): string {
     if (isTextual(type)) return this.dialect === 'postgres' ? `(lower(${expr}) COLLATE "C")` : `lower(${expr})`;
-    if (type === 'dateTime' && this.dialect === 'sqlite') return `strftime('%Y-%m-%dT%H:%M:%fZ', ${expr})`;
+    if (type === 'dateTime' && enc === 'iso') {
+      return this.dialect === 'sqlite' ? `strftime('%Y-%m-%dT%H:%M:%fZ', ${expr})` : `CAST(${expr} AS TIMESTAMPTZ)`;
+    }
     return expr;
   }
 
-  private readTarget(target: Target): string {
-    return this.normalized(this.raw(target), target.type);
+  private read(target: Target): { x: string; enc: Encoding } {
+    const { sql, enc } = this.column(target);
+    return { x: this.normalized(sql, target.type, enc), enc };
   }
 
   compile(e: FilterExpr): string {
@@ -104,28 +133,28 @@ class Compiler {
       case 'or': return `(${this.compile(e.left)} OR ${this.compile(e.right)})`;
       case 'not': return `(NOT ${this.compile(e.operand)})`;
       case 'compare': {
-        const x = this.readTarget(e.target);
+        const { x, enc } = this.read(e.target);
         if (e.value === null) return e.op === 'eq' ? `(${x} IS NULL)` : `(${x} IS NOT NULL)`;
-        const p = this.param(e.value, e.target.type);
+        const p = this.param(e.value, e.target.type, enc);
         if (e.op === 'ne') return `(${x} IS NULL OR ${x} <> ${p})`;
         const sqlOp = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' }[e.op];
         return `(${x} IS NOT NULL AND ${x} ${sqlOp} ${p})`;
       }
       case 'in': {
-        const x = this.readTarget(e.target);
+        const { x, enc } = this.read(e.target);
         const nonNull = e.values.filter((v): v is Exclude<LiteralValue, null> => v !== null);
         const parts: string[] = [];
         if (nonNull.length > 0) {
-          parts.push(`(${x} IS NOT NULL AND ${x} IN (${nonNull.map((v) => this.param(v, e.target.type)).join(', ')}))`);
+          parts.push(`(${x} IS NOT NULL AND ${x} IN (${nonNull.map((v) => this.param(v, e.target.type, enc)).join(', ')}))`);
         }
         if (nonNull.length < e.values.length) parts.push(`(${x} IS NULL)`);
         return `(${parts.join(' OR ')})`;
       }
       case 'function': {
-        const x = this.readTarget(e.target);
+        const { x } = this.read(e.target);
         const escaped = e.value.replace(/[\\%_]/g, (c) => `\\${c}`);
         const pattern = e.name === 'startswith' ? `${escaped}%` : e.name === 'endswith' ? `%${escaped}` : `%${escaped}%`;
-        return `(${x} IS NOT NULL AND ${x} LIKE ${this.param(pattern, 'string')} ESCAPE '\\')`;
+        return `(${x} IS NOT NULL AND ${x} LIKE ${this.param(pattern, 'string', 'native')} ESCAPE '\\')`;
       }
       case 'lambda': {
         const col = this.columns[e.collection];
@@ -172,7 +201,7 @@ export function compileOrderBy(orderby: readonly OrderByItem[], columns: ColumnM
     const col = columns[o.path];
     if (col === undefined || !('sql' in col)) return unsupported(o.path);
     const dir = o.direction === 'asc' ? 'ASC NULLS FIRST' : 'DESC NULLS LAST';
-    return `${c.normalized(col.sql, o.type)} ${dir}`;
+    return `${c.normalized(col.sql, o.type, c.encodingOf(o.type, col.encoding))} ${dir}`;
   });
   parts.push(`${dialect === 'postgres' ? `${tiebreak} COLLATE "C"` : tiebreak} ASC`);
   return parts.join(', ');

@@ -29,20 +29,27 @@ export const sqliteColumns: ColumnMap = {
   },
 };
 
+/** The store's convention for instants (epoch milliseconds), same table. */
+export const sqliteColumnsEpochMs: ColumnMap = {
+  ...sqliteColumns,
+  createdDateTime: { sql: 's.created_ms', type: 'dateTime', encoding: 'epochMs' },
+};
+
 const bool = (v: unknown) => (v === null || v === undefined ? null : v ? 1 : 0);
 
 export function openSqliteSignIns(rows: readonly Row[] = signIns): Database.Database {
   const db = new Database(':memory:');
   installSqliteFunctions(db);
   db.exec(`CREATE TABLE s (id TEXT PRIMARY KEY, upn TEXT, display_name TEXT, app_display_name TEXT, is_interactive INTEGER,
-    created TEXT, status TEXT, os TEXT, is_compliant INTEGER, latitude REAL, risk_level TEXT, event_types TEXT, policies TEXT)`);
-  const ins = db.prepare('INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    created TEXT, status TEXT, os TEXT, is_compliant INTEGER, latitude REAL, risk_level TEXT, event_types TEXT, policies TEXT, created_ms INTEGER)`);
+  const ins = db.prepare('INSERT INTO s VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   for (const r of rows) {
     ins.run(
       r['id'], r['userPrincipalName'] ?? null, r['userDisplayName'] ?? null, r['appDisplayName'] ?? null, bool(r['isInteractive']),
       r['createdDateTime'] ?? null, JSON.stringify(r['status'] ?? null), getPath(r, 'deviceDetail/operatingSystem'),
       bool(getPath(r, 'deviceDetail/isCompliant')), getPath(r, 'location/geoCoordinates/latitude'), r['riskLevelDuringSignIn'] ?? null,
       JSON.stringify(r['signInEventTypes'] ?? []), JSON.stringify(r['appliedConditionalAccessPolicies'] ?? []),
+      typeof r['createdDateTime'] === 'string' ? Date.parse(r['createdDateTime']) : null,
     );
   }
   return db;
