@@ -10,4 +10,6 @@ export const grants: Record<string, (ctx: TokenContext) => Promise<GrantOutcome>
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
   'urn:ietf:params:oauth:grant-type:device_code': deviceCodeGrant,
+  // Entra also accepts the short name, and MSAL sends it.
+  device_code: deviceCodeGrant,
 };
