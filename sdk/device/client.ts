@@ -107,7 +107,10 @@ export class DeviceClient {
     return new DeviceClientError(typeof b.error === 'string' ? b.error : `http_${r.status}`, typeof b.error_description === 'string' ? b.error_description : '', r.status, typeof b.suberror === 'string' ? b.suberror : undefined);
   }
 
-  /** A fresh server nonce for device proofs. */
+  /**
+   * A fresh server nonce for device proofs.
+   * @example const nonce = await client.nonce();
+   */
   async nonce(): Promise<string> {
     const r = await this.call(`${this.authority}/devices/nonce`, { method: 'POST' });
     if (r.status !== 200 || typeof r.body.nonce !== 'string') throw DeviceClient.fail(r);
@@ -129,7 +132,10 @@ export class DeviceClient {
     if (!(await s.get(this.k.dpop))) await s.generate(this.k.dpop, 'ES256');
   }
 
-  /** Register this device (keys are created on first use), with user credentials or an enrollment token. */
+  /**
+   * Register this device (keys are created on first use), with user credentials or an enrollment token.
+   * @example const { deviceId } = await client.register({ username, password, device: { operatingSystem: 'Linux' } });
+   */
   async register(input: { username?: string; password?: string; otp?: string; enrollmentToken?: string; device?: RegistrationProofInput['device'] }): Promise<DeviceRegistration> {
     await this.ensureKeys();
     const body = await this.withNonce(async (nonce) => {
@@ -170,22 +176,34 @@ export class DeviceClient {
     };
   }
 
-  /** Sign a user in on this device (password, then `otp` when the tenant requires it). */
+  /**
+   * Sign a user in on this device (password, then `otp` when the tenant requires it).
+   * @example const session = await client.login(deviceId, { username, password, otp: '123456' });
+   */
   login(deviceId: string, input: { username: string; password: string; otp?: string; scope?: string }): Promise<DeviceSession> {
     return this.deviceGrant(deviceId, 'password', { username: input.username, password: input.password, otp: input.otp, scope: input.scope });
   }
 
-  /** Upgrade an existing (unbound) refresh token into a device-bound session. */
+  /**
+   * Upgrade an existing (unbound) refresh token into a device-bound session.
+   * @example const session = await client.loginWithRefreshToken(deviceId, refreshToken);
+   */
   loginWithRefreshToken(deviceId: string, refreshToken: string): Promise<DeviceSession> {
     return this.deviceGrant(deviceId, 'refresh_token', { refresh_token: refreshToken });
   }
 
-  /** Renew the session: new session token and a rolled session key. */
+  /**
+   * Renew the session: new session token and a rolled session key.
+   * @example if (Date.now() / 1000 > session.refreshAt) session = await client.renew(session);
+   */
   renew(session: DeviceSession): Promise<DeviceSession> {
     return this.deviceGrant(session.deviceId, 'session_renewal', { session_token: session.sessionToken }, session.sessionKeyId);
   }
 
-  /** Get an access token for an app through the session, DPoP-bound to the agent's DPoP key. */
+  /**
+   * Get an access token for an app through the session, DPoP-bound to the agent's DPoP key.
+   * @example const { access_token } = await client.acquireToken(session, { clientId: appId, scope: 'api://orders/.default' });
+   */
   async acquireToken(session: DeviceSession, input: { clientId: string; scope: string }): Promise<TokenResponse> {
     const tokenUrl = `${this.authority}/oauth2/v2.0/token`;
     const dpopJkt = (await this.opts.store.get(this.k.dpop))?.jkt;
@@ -220,7 +238,10 @@ export class DeviceClient {
     return createDpopProof(this.opts.store, { method, url, key: this.k.dpop, ...(accessToken ? { accessToken } : {}), ...(nonce ? { nonce } : {}) });
   }
 
-  /** Call a protected resource with a DPoP-bound token and a fresh proof; retries once on `use_dpop_nonce`. */
+  /**
+   * Call a protected resource with a DPoP-bound token and a fresh proof; retries once on `use_dpop_nonce`.
+   * @example const res = await client.fetchWithToken('https://api.example/orders', access_token);
+   */
   async fetchWithToken(url: string, accessToken: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
     const method = init.method ?? 'GET';
     const send = async () =>

@@ -103,7 +103,12 @@ export async function buildDeviceRequest(store: KeyStore, input: DeviceRequestIn
   });
 }
 
-/** Key-store name of a session key: one name per key id, so a rolled key never overwrites in place. */
+/**
+ * Key-store name of a session key: one name per key id, so a rolled key never overwrites in place.
+ *
+ * @example
+ * await store.delete(sessionKeyName(oldSession.sessionKeyId));
+ */
 export function sessionKeyName(sessionKeyId: string): string {
   return `sk-${sessionKeyId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 60)}`;
 }

@@ -274,7 +274,12 @@ export class SoftwareKeyStore implements KeyStore {
   }
 }
 
-/** Public key of a stored asymmetric key as a KeyObject (for local checks and tests). */
+/**
+ * Public key of a stored asymmetric key as a KeyObject (for local checks and tests).
+ *
+ * @example
+ * const ok = crypto.verify('sha256', data, { key: publicKeyOf(await store.get('device')), dsaEncoding: 'ieee-p1363' }, sig);
+ */
 export function publicKeyOf(info: KeyInfo): KeyObject {
   if (!info.publicJwk) throw new KeyStoreError('wrong_alg', `${info.name} has no public key`);
   return createPublicKey({ key: info.publicJwk, format: 'jwk' });

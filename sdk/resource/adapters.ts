@@ -42,7 +42,12 @@ function externalUrl(opts: AdapterOptions, headers: IncomingHttpHeaders, encrypt
   return `${proto}://${host}${path}`;
 }
 
-/** Turn any failure into an OAuthError with status and headers (unknown errors: 503, no details). */
+/**
+ * Turn any failure into an OAuthError with status and headers (unknown errors: 503, no details).
+ *
+ * @example
+ * try { req.principal = await verifier.verify(r); } catch (e) { const err = toHttpError(e); reply(err.status, err.headers, err.toJSON()); }
+ */
 export function toHttpError(e: unknown): OAuthError {
   if (e instanceof OAuthError) return e;
   return new TemporarilyUnavailable('token verification unavailable', { detail: e instanceof Error ? e.message : String(e) });

@@ -27,7 +27,13 @@ export interface CachedKey {
 
 const MAX_JWKS_BYTES = 512 * 1024;
 
-/** Parse a JWKS document: signing keys with a `kid`; anything malformed or private is skipped. */
+/**
+ * Parse a JWKS document: signing keys with a `kid`; anything malformed or private is skipped.
+ *
+ * @example
+ * const keys = parseJwks(await (await fetch(jwksUri)).json());
+ * const k1 = keys.get('k1')?.key;
+ */
 export function parseJwks(doc: unknown): Map<string, CachedKey> {
   const out = new Map<string, CachedKey>();
   const keys = (doc as { keys?: unknown } | null)?.keys;

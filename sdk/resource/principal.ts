@@ -40,7 +40,12 @@ function strings(v: unknown): string[] {
 
 const opt = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
-/** Build a Principal from verified claims. */
+/**
+ * Build a Principal from verified claims (used by the verifier; exported for custom pipelines).
+ *
+ * @example
+ * const p = principalFromClaims(payload, 'DPoP', payload.cnf.jkt);
+ */
 export function principalFromClaims(claims: Record<string, unknown>, scheme: 'Bearer' | 'DPoP', jkt: string | undefined): Principal {
   const p: Principal = {
     subject: claims.sub as string,
