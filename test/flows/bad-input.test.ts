@@ -56,7 +56,7 @@ describe('bad input on protocol endpoints', () => {
     await expectOAuthError(await post(`/${'x'.repeat(300)}/oauth2/v2.0/token`, 'grant_type=client_credentials'), 400, 'tenant_not_found');
     const nf = await fetch(`${s.url}/nowhere`);
     assert.equal(nf.status, 404);
-    assert.equal((await nf.json()).error, 'not_found');
+    assert.equal(((await nf.json()) as { error: string }).error, 'not_found');
   });
 
   test('revoke, introspect, devicecode and userinfo with garbage', async () => {

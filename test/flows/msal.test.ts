@@ -48,11 +48,11 @@ describe('msal-node (OIDC protocol mode) against Tessera over HTTPS', () => {
       req.end(options?.body);
     });
   };
-  const system = () => ({ networkClient: { sendGetRequestAsync: send('GET'), sendPostRequestAsync: send('POST') }, loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined } });
+  const system = () => ({ protocolMode: ProtocolMode.OIDC, networkClient: { sendGetRequestAsync: send('GET'), sendPostRequestAsync: send('POST') }, loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => undefined } });
 
   test('client credentials', async () => {
     const cca = new ConfidentialClientApplication({
-      auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authority: s.authority, protocolMode: ProtocolMode.OIDC, authorityMetadata: metadata, knownAuthorities: [new URL(s.url).host] },
+      auth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authority: s.authority, authorityMetadata: metadata, knownAuthorities: [new URL(s.url).host] },
       system: system(),
     });
     const r = await cca.acquireTokenByClientCredential({ scopes: ['https://graph.microsoft.com/.default'] });
@@ -66,7 +66,7 @@ describe('msal-node (OIDC protocol mode) against Tessera over HTTPS', () => {
     await addUser(s, 'bob@contoso.test', 'Tr0ub4dor&3-horse');
     const native = await addApp(s, { displayName: 'CLI tool', isPublic: true, redirectUris: ['http://localhost'] });
     const pca = new PublicClientApplication({
-      auth: { clientId: native.appId, authority: s.authority, protocolMode: ProtocolMode.OIDC, authorityMetadata: metadata, knownAuthorities: [new URL(s.url).host] },
+      auth: { clientId: native.appId, authority: s.authority, authorityMetadata: metadata, knownAuthorities: [new URL(s.url).host] },
       system: system(),
     });
     const https = await import('node:https');
