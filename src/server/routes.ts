@@ -6,6 +6,7 @@ import { registerTokenEndpoint } from '../protocol/token/endpoint.ts';
 import { registerAuthorize } from '../protocol/authorize/endpoint.ts';
 import { completeDeviceSignIn, registerDeviceAuthorization } from '../protocol/device-authorization.ts';
 import { registerTokenManagement } from '../protocol/token-management.ts';
+import { registerGraph } from '../admin/index.ts';
 
 export function registerRoutes(f: FastifyInstance, app: App): void {
   f.get('/health', async () => ({ status: 'ok' }));
@@ -14,4 +15,5 @@ export function registerRoutes(f: FastifyInstance, app: App): void {
   registerAuthorize(f, app, { device: (reply, tenant, i, user, amr) => completeDeviceSignIn(app, reply, tenant, i, user, amr) });
   registerDeviceAuthorization(f, app);
   registerTokenManagement(f, app);
+  registerGraph(f, app);
 }
