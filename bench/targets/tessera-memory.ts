@@ -14,7 +14,7 @@ import type { RunContext } from '../lib/scenarios.ts';
 import type { TesseraServer } from './tessera.ts';
 
 export const MEMORY_TOKENS = 100_000;
-const BUDGET_MS = Number(process.env.BENCH_MEMORY_SECONDS ?? 150) * 1000;
+const BUDGET_MS = Number(process.env.BENCH_MEMORY_SECONDS ?? 120) * 1000;
 const CONCURRENCY = 16;
 
 export function dirSize(dir: string, depth = 0): number {

@@ -41,6 +41,7 @@ export const BENCH_ENV: Record<string, string> = { TESSERA_BENCH: '1', TESSERA_R
 
 const STATIC_CLIENT = fileURLToPath(new URL('../lib/clients/static.ts', import.meta.url));
 const REFRESH_CLIENT = fileURLToPath(new URL('../lib/clients/refresh.ts', import.meta.url));
+const SEED = fileURLToPath(new URL('./tessera-seed.ts', import.meta.url));
 
 export interface TesseraServer {
   baseUrl: string;
@@ -49,29 +50,56 @@ export interface TesseraServer {
   authorizeUrl: string;
   pid: number;
   dataDir: string;
+  /** Public client created by the seed step (before start), if it ran and worked. */
+  seededClientId?: string;
+  seedError?: string;
   tail(): string;
   stop(): Promise<void>;
 }
 
-/** Starts Tessera; throws NotAvailable (with the server's last output) when it cannot. */
-export async function startTessera(ctx: RunContext): Promise<TesseraServer> {
+function serverEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'production',
+    TESSERA_BOOTSTRAP_CLIENT_ID: BOOTSTRAP.clientId,
+    TESSERA_BOOTSTRAP_CLIENT_SECRET: BOOTSTRAP.clientSecret,
+    TESSERA_BOOTSTRAP_ADMIN_USER: BOOTSTRAP.adminUser,
+    TESSERA_BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP.adminPassword,
+    TESSERA_TENANT_DOMAIN: TENANT,
+    ...BENCH_ENV,
+  };
+}
+
+/** Runs tessera-seed.ts on the (empty) data folder: bootstrap + a public code-flow client. */
+function seed(dataDir: string): Promise<{ clientId?: string; error?: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SEED, dataDir, REDIRECT_URI], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv() });
+  const tail = outputTail(child);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const m = /BENCH_SEED (\{.*\})/.exec(tail());
+      const clientId = m?.[1] ? (JSON.parse(m[1]) as { clientId?: string }).clientId : undefined;
+      resolve(clientId ? { clientId } : { error: `seed exited with ${code}: ${tail().split('\n').slice(-4).join(' | ')}` });
+    });
+  });
+}
+
+/**
+ * Starts Tessera; throws NotAvailable (with the server's last output) when it cannot. With `seed`,
+ * the data folder is first seeded with a public code-flow client (see tessera-seed.ts).
+ */
+export async function startTessera(ctx: RunContext, opts: { seed?: boolean } = {}): Promise<TesseraServer> {
   const cli = join(REPO_ROOT, 'src/cli/main.ts');
   if (!existsSync(cli)) throw new NotAvailable('src/cli/main.ts does not exist yet (Tessera server not written)');
   const dataDir = mkdtempSync(join(ctx.tmpDir, 'tessera-'));
+  const seeded = opts.seed ? await seed(dataDir) : {};
+  if (seeded.error) ctx.log(`  seeding a code-flow client failed (will try the Graph API): ${seeded.error.slice(0, 300)}`);
   const port = await freePort();
   const child = spawn(process.execPath, ['--expose-gc', 'bin/tessera.mjs', 'start', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      TESSERA_BOOTSTRAP_CLIENT_ID: BOOTSTRAP.clientId,
-      TESSERA_BOOTSTRAP_CLIENT_SECRET: BOOTSTRAP.clientSecret,
-      TESSERA_BOOTSTRAP_ADMIN_USER: BOOTSTRAP.adminUser,
-      TESSERA_BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP.adminPassword,
-      TESSERA_TENANT_DOMAIN: TENANT,
-      ...BENCH_ENV,
-    },
+    env: serverEnv(),
   });
   const tail = outputTail(child);
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -105,6 +133,8 @@ export async function startTessera(ctx: RunContext): Promise<TesseraServer> {
   };
   return {
     baseUrl, authority, pid: child.pid ?? 0, dataDir, tail,
+    ...(seeded.clientId ? { seededClientId: seeded.clientId } : {}),
+    ...(seeded.error ? { seedError: seeded.error } : {}),
     tokenUrl: local(discovery.token_endpoint, `${authority}/oauth2/v2.0/token`),
     authorizeUrl: local(discovery.authorization_endpoint, `${authority}/oauth2/v2.0/authorize`),
     stop: () => stopChild(child, 5000),
@@ -126,13 +156,14 @@ export async function adminToken(s: TesseraServer): Promise<string> {
 }
 
 /**
- * A public client with REDIRECT_URI for the code flow, created through the Graph-shaped admin API.
- * TESSERA_BENCH_CLIENT_ID (+ TESSERA_BENCH_REDIRECT_URI) skips creation.
+ * A public client with REDIRECT_URI for the code flow: TESSERA_BENCH_CLIENT_ID (+ TESSERA_BENCH_REDIRECT_URI)
+ * if set, else the seeded one, else one created through the Graph-shaped admin API.
  */
 export async function codeFlowClient(s: TesseraServer): Promise<{ clientId: string; redirectUri: string }> {
   if (process.env.TESSERA_BENCH_CLIENT_ID) {
     return { clientId: process.env.TESSERA_BENCH_CLIENT_ID, redirectUri: process.env.TESSERA_BENCH_REDIRECT_URI ?? REDIRECT_URI };
   }
+  if (s.seededClientId) return { clientId: s.seededClientId, redirectUri: REDIRECT_URI };
   const at = await adminToken(s);
   const graph = async (path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
     const res = await fetch(`${s.baseUrl}/v1.0${path}`, {
@@ -150,7 +181,7 @@ export async function codeFlowClient(s: TesseraServer): Promise<{ clientId: stri
   });
   const appId = app.json.appId;
   if (app.status >= 300 || typeof appId !== 'string') {
-    throw new NotAvailable(`POST /v1.0/applications failed: HTTP ${app.status} ${JSON.stringify(app.json).slice(0, 200)}`);
+    throw new NotAvailable(`no code-flow client: seeding failed (${s.seedError ?? 'not run'}) and POST /v1.0/applications answered HTTP ${app.status} ${JSON.stringify(app.json).slice(0, 200)}`);
   }
   // A service principal may already be created with the application; a conflict is fine.
   const sp = await graph('/servicePrincipals', { appId });
@@ -181,8 +212,8 @@ export async function codeFlowOptions(s: TesseraServer): Promise<Omit<CodeFlowOp
 }
 
 /** Runs `fn` against a started Tessera and stops it on failure. */
-async function withTessera<T>(ctx: RunContext, fn: (s: TesseraServer) => Promise<T>): Promise<{ s: TesseraServer; value: T }> {
-  const s = await startTessera(ctx);
+async function withTessera<T>(ctx: RunContext, fn: (s: TesseraServer) => Promise<T>, seedClient = false): Promise<{ s: TesseraServer; value: T }> {
+  const s = await startTessera(ctx, { seed: seedClient });
   try {
     return { s, value: await fn(s) };
   } catch (e) {
@@ -209,7 +240,7 @@ registerRow({
   kind: 'throughput', group: 'refresh_token', id: 'tessera', role: 'tessera',
   label: 'Tessera (rotation + reuse detection, public client from code flow)',
   async start(ctx) {
-    const { s, value: flow } = await withTessera(ctx, codeFlowOptions);
+    const { s, value: flow } = await withTessera(ctx, codeFlowOptions, true);
     const params: RefreshParams = {
       tokenPath: new URL(s.tokenUrl).pathname, clientId: flow.clientId, auth: 'none', source: { kind: 'code-flow', flow },
     };
@@ -221,7 +252,7 @@ registerRow({
   kind: 'custom', group: 'memory', id: 'tessera', role: 'tessera',
   label: 'Tessera, embedded store (SQLite)',
   async run(ctx) {
-    const { s, value: flow } = await withTessera(ctx, codeFlowOptions);
+    const { s, value: flow } = await withTessera(ctx, codeFlowOptions, true);
     try {
       return await measureTesseraMemory(ctx, s, flow);
     } finally {
