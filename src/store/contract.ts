@@ -77,6 +77,9 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       await store.applications.create(app);
       await assert.rejects(store.applications.create({ ...app, id: newId() }), StoreConflict);
       assert.equal((await store.applications.getByAppId(appId))?.id, app.id);
+      assert.deepEqual((await store.applications.getByAppId(appId))?.extra, {}, 'extra defaults to {}');
+      await store.applications.update({ ...app, extra: { web: { redirectUris: ['https://x/cb'] }, notes: 'n' } });
+      assert.deepEqual((await store.applications.get(tenantId, app.id))?.extra, { web: { redirectUris: ['https://x/cb'] }, notes: 'n' });
       assert.equal((await store.applications.getByIdentifierUri(tenantId, `api://${appId}`))?.id, app.id);
       assert.equal(await store.applications.getByIdentifierUri(tenantId, `api://other`), undefined);
       await store.applications.addCredential({ keyId: newId(), tenantId, appId, kind: 'secret', displayName: 's', hint: 'abc', secretHash: sha256('x'), publicJwk: null, thumbprint: null, startAt: 0, endAt: Date.now() + 1000 });

@@ -151,5 +151,6 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
   return {
     '0001-directory-and-tokens': { up: (db) => v1(db) },
     '0002-audit': { up: (db) => v1Audit(db, dialect) },
+    '0003-application-extra': { up: (db) => db.schema.alterTable('applications').addColumn('extra', text).execute() },
   };
 }

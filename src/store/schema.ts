@@ -27,7 +27,7 @@ export interface RoleAssignmentsTable { tenant_id: string; role_template_id: str
 export interface ApplicationsTable {
   id: string; tenant_id: string; app_id: string; display_name: string; is_public: number; sign_in_audience: string;
   redirect_uris: string; identifier_uris: string; app_roles: string; scopes: string; token_protection_required: number;
-  created_at: number; updated_at: number;
+  created_at: number; updated_at: number; extra: string | null;
 }
 
 export interface CredentialsTable {

@@ -29,6 +29,8 @@ export interface Application {
   redirectUris: string[]; identifierUris: string[]; appRoles: AppRole[]; scopes: PermissionScope[];
   /** Until conditional access drives it: require device-bound (token-protected) sign-ins for this resource. */
   tokenProtectionRequired: boolean; createdAt: number; updatedAt: number;
+  /** Graph properties Tessera keeps but does not act on (platform split of redirect URIs, notes, …); absent means `{}`. */
+  extra?: Record<string, unknown>;
 }
 
 export interface Credential {

@@ -7,14 +7,14 @@ const appRow = (r: Selectable<Database['applications']>): Application => ({
   id: r.id, tenantId: r.tenant_id, appId: r.app_id, displayName: r.display_name, isPublic: bool(r.is_public),
   signInAudience: r.sign_in_audience, redirectUris: json(r.redirect_uris, []), identifierUris: json(r.identifier_uris, []),
   appRoles: json(r.app_roles, []), scopes: json(r.scopes, []), tokenProtectionRequired: bool(r.token_protection_required),
-  createdAt: num(r.created_at), updatedAt: num(r.updated_at),
+  createdAt: num(r.created_at), updatedAt: num(r.updated_at), extra: json(r.extra, {}),
 });
 
 const appValues = (a: Application) => ({
   id: a.id, tenant_id: a.tenantId, app_id: a.appId, display_name: a.displayName, is_public: b(a.isPublic),
   sign_in_audience: a.signInAudience, redirect_uris: JSON.stringify(a.redirectUris), identifier_uris: JSON.stringify(a.identifierUris),
   app_roles: JSON.stringify(a.appRoles), scopes: JSON.stringify(a.scopes), token_protection_required: b(a.tokenProtectionRequired),
-  created_at: a.createdAt, updated_at: a.updatedAt,
+  created_at: a.createdAt, updated_at: a.updatedAt, extra: JSON.stringify(a.extra ?? {}),
 });
 
 const credRow = (r: Selectable<Database['credentials']>): Credential => ({
