@@ -75,6 +75,8 @@ test('in, functions, null, booleans, numbers, guids, enums', () => {
   assert.ok(r.kind === 'compare' && r.value === 'high', 'enum members resolve to their declared spelling');
   const q = parseFilter("riskState eq microsoft.graph.riskState'atRisk'", signIn);
   assert.ok(q.kind === 'compare' && q.value === 'atRisk');
+  const leap = parseFilter('createdDateTime ge 2024-02-29T23:59:59.9999999-05:30', user);
+  assert.ok(leap.kind === 'compare' && leap.value === '2024-03-01T05:29:59.999Z', '7 fractional digits as Graph emits them');
   const dt = parseFilter('createdDateTime ge 2024-01-01', user);
   assert.ok(dt.kind === 'compare' && dt.value === '2024-01-01T00:00:00.000Z');
 });
@@ -98,6 +100,33 @@ test('lambdas over primitive and complex collections', () => {
   const fn = parseFilter("proxyAddresses/any(p: startswith(p, 'smtp:'))", user);
   assert.ok(fn.kind === 'lambda' && fn.predicate?.kind === 'function');
   assert.ok(parseFilter("targetResources/any(t: t/userPrincipalName eq 'a@b')", directoryAudit).kind === 'lambda');
+});
+
+test('filters from the Graph documentation parse', () => {
+  const examples: [string, typeof user][] = [
+    ["identities/any(c:c/issuerAssignedId eq 'j.smith@yahoo.com' and c/issuer eq 'contoso.onmicrosoft.com')", user],
+    ['signInActivity/lastSignInDateTime le 2019-06-01T00:00:00Z', user],
+    ["startswith(displayName,'a') or startswith(givenName,'a')", user],
+    ["userType eq 'Guest' and accountEnabled eq false", user],
+    ["NOT groupTypes/any(c:c eq 'Unified')", catalogues.group],
+    ['mailEnabled eq false and securityEnabled eq true', catalogues.group],
+    ["extensionAttributes/extensionAttribute1 eq 'BYOD-Device'", device],
+    ["physicalIds/any(p:p eq '[ZTDId]:abc')", device],
+    ['appRoleAssignmentRequired eq true', catalogues.servicePrincipal],
+    ["servicePrincipalNames/any(n: n eq 'https://graph.microsoft.com')", catalogues.servicePrincipal],
+    ["signInAudience eq 'AzureADMyOrg'", catalogues.application],
+    ["roleTemplateId eq '62e90394-69f5-4237-9190-012177145e10'", catalogues.directoryRole],
+    ["startswith(appDisplayName,'Graph')", signIn],
+    ['createdDateTime ge 2024-07-01T00:00:00Z and createdDateTime le 2024-07-14T23:59:59Z', signIn],
+    ["riskState eq 'atRisk' and riskLevelDuringSignIn eq 'high'", signIn],
+    ["appliedConditionalAccessPolicies/any(x: x/result eq 'failure')", signIn],
+    ["tokenProtectionStatusDetails/signInSessionStatus eq 'unbound'", signIn],
+    ["loggedByService eq 'Core Directory' and activityDateTime ge 2018-01-24", directoryAudit],
+    ["initiatedBy/user/userPrincipalName eq 'admin@contoso.com'", directoryAudit],
+    ["targetResources/any(t: t/displayName eq 'MFA')", directoryAudit],
+    ["result eq 'failure'", directoryAudit],
+  ];
+  for (const [text, catalogue] of examples) assert.ok(parseFilter(text, catalogue), text);
 });
 
 test('property names resolve case-insensitively to their canonical spelling', () => {
@@ -149,7 +178,9 @@ test('unknown properties and type mismatches are 400s that name the problem', ()
   assert.match(rejects("accountEnabled eq 'true'").message, /incompatible types.*'Edm.Boolean' and 'Edm.String'.*'Equal'/);
   assert.match(rejects('displayName eq 1').message, /'Edm.String' and 'Edm.Int32'/);
   assert.match(rejects("createdDateTime gt '2024-01-01'").message, /Edm.DateTimeOffset/);
-  assert.match(rejects('createdDateTime gt 2024-13-45T00:00:00Z').message, /Invalid DateTimeOffset/);
+  for (const bad of ['2024-13-45T00:00:00Z', '2024-02-30T00:00:00Z', '2023-02-29', '2024-01-01T24:00:00Z', '2024-01-01T00:60Z', '2024-01-01T00:00:00+24:00']) {
+    assert.match(rejects(`createdDateTime gt ${bad}`).message, /Invalid DateTimeOffset/, bad);
+  }
   assert.match(rejects("riskState eq 'nope'", signIn).message, /not a valid enumeration value/);
   assert.match(rejects("assignedLicenses/any(x: x/skuId eq 'not-a-guid')").message, /Invalid GUID/);
   assert.match(rejects("proxyAddresses eq 'x'").message, /collection/);

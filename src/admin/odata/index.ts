@@ -7,6 +7,7 @@ export type {
 } from './types.ts';
 export { defaultLimits } from './types.ts';
 export { parseFilter } from './filter-parser.ts';
+export { conjoin, referencedPaths } from './filter-tools.ts';
 export { parseQueryOptions, MAX_TOP, MIN_TOP, type ParseQueryOptionsConfig, type QueryOptions } from './query-options.ts';
 export { applySelect, compareRows, foldCase, getPath, matches, sortBy, type Row } from './evaluate.ts';
 export { catalogues, type ResourceName } from './catalogues.ts';

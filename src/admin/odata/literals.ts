@@ -43,14 +43,17 @@ export function isLiteralToken(tok: Token): boolean {
   );
 }
 
+const DTO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** Validates every field (Date.parse rolls 2024-02-30 over to March) and normalises to UTC with milliseconds. */
 function toIsoUtc(text: string): string | undefined {
+  const m = DTO.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec, oh, om] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || h! > 23 || mi! > 59 || sec! > 59 || oh! > 23 || om! > 59) return undefined;
   const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) return undefined;
-  // Date.parse accepts out-of-range fields leniently on some engines; reject anything that does not round-trip its date part.
-  const d = new Date(ms);
-  const datePart = text.slice(0, 10);
-  if (!/[+-]\d{2}:\d{2}$/.test(text) && d.toISOString().slice(0, 10) !== datePart) return undefined;
-  return d.toISOString();
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
 /**

@@ -102,6 +102,14 @@ test('postgres: $n placeholders, typed casts per encoding', () => {
   assert.deepEqual(store.params, [1, 1.5, Date.parse('2024-01-01T00:00:00Z'), 'a', 'b']);
 });
 
+test('postgres: paramOffset numbers the filter after the caller\'s own parameters', async () => {
+  await setUp();
+  const { sql, params } = compileFilter(parseFilter("status/errorCode eq 0 and userPrincipalName ne 'x'", catalogues.signIn), nativeColumns, 'postgres', { paramOffset: 1 });
+  assert.match(sql, /\$2\b.*\$3\b/);
+  const rows = await client.query<{ id: string }>(`SELECT s.id FROM s WHERE s.id <> $1 AND ${sql} ORDER BY s.id`, ['s1', ...params]);
+  assert.deepEqual(rows.rows.map((r) => r.id), ['s3']);
+});
+
 test('postgres: a column map that contradicts the catalogue is a programming error, not a 400', () => {
   const wrong: ColumnMap = { ...nativeColumns, userPrincipalName: { sql: 's.upn', type: 'int' } };
   assert.throws(() => compileFilter(parseFilter("userPrincipalName eq 'a'", catalogues.signIn), wrong, 'postgres'), /declared int/);

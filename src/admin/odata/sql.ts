@@ -63,6 +63,7 @@ class Compiler {
   constructor(
     private readonly columns: ColumnMap,
     private readonly dialect: Dialect,
+    private readonly paramOffset = 0,
   ) {}
 
   encodingOf(type: ScalarType, given: Encoding | undefined): Encoding {
@@ -81,7 +82,7 @@ class Compiler {
     if (type === 'dateTime' && enc === 'epochMs') bound = Date.parse(String(value));
     if (type === 'dateTime' && enc === 'timestamp') bound = String(value).replace('T', ' ').replace('Z', '');
     this.params.push(bound);
-    const ph = d === 'postgres' ? `$${this.params.length}` : '?';
+    const ph = d === 'postgres' ? `$${this.paramOffset + this.params.length}` : '?';
     const cast = (sqlType: string, duckType = sqlType) => (d === 'sqlite' ? ph : `CAST(${ph} AS ${d === 'postgres' ? sqlType : duckType})`);
     if (isTextual(type)) return d === 'sqlite' ? `lower(${ph})` : `lower(${cast('text', 'VARCHAR')})`;
     switch (type) {
@@ -183,8 +184,13 @@ class Compiler {
  * const { sql, params } = compileFilter(q.filter, { displayName: { sql: 'u.display_name' } }, 'sqlite');
  * db.prepare(`SELECT * FROM users u WHERE ${sql}`).all(...params);
  */
-export function compileFilter(filter: FilterExpr, columns: ColumnMap, dialect: Dialect): CompiledSql {
-  const c = new Compiler(columns, dialect);
+export function compileFilter(
+  filter: FilterExpr,
+  columns: ColumnMap,
+  dialect: Dialect,
+  options: { /** PostgreSQL: parameters the caller binds before these; the first placeholder is `$(paramOffset+1)`. */ paramOffset?: number } = {},
+): CompiledSql {
+  const c = new Compiler(columns, dialect, options.paramOffset ?? 0);
   const sql = c.compile(filter);
   return { sql, params: c.params };
 }
