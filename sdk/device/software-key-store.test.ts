@@ -108,3 +108,14 @@ test('transport keys decrypt JWEs and import wrapped session keys without return
   const notKey = await new CompactEncrypt(Buffer.from('{"kty":"oct","k":"short","alg":"HS256"}')).setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM' }).encrypt(pub);
   assert.equal(await code(store.importWrappedKey('t2', notKey, 'bad')), 'wrong_alg');
 });
+
+test('two agents opening a fresh directory at once agree on one key store', async () => {
+  const dir = tmp();
+  const [a, b] = await Promise.all([SoftwareKeyStore.open({ dir }), SoftwareKeyStore.open({ dir })]);
+  const k = await a.generate('device', 'ES256');
+  const sig = await b.sign('device', Buffer.from('x'));
+  assert.ok(verify('sha256', Buffer.from('x'), { key: publicKeyOf(k), dsaEncoding: 'ieee-p1363' }, sig));
+  const [r1, r2] = await Promise.allSettled([a.generate('dpop', 'ES256'), b.generate('dpop', 'ES256')]);
+  assert.equal([r1, r2].filter((r) => r.status === 'fulfilled').length, 1, 'exactly one creator wins a name');
+  assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary files left');
+});

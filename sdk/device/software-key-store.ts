@@ -12,7 +12,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, scrypt, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compactDecrypt } from 'jose';
 import { exportPublicJwk, jwkThumbprint } from '../../src/crypto/jwk.ts';
@@ -48,16 +48,12 @@ export interface SoftwareKeyStoreOptions {
   passphrase?: string;
 }
 
-async function writeOwnerOnly(path: string, data: string | Uint8Array, exclusive = false): Promise<void> {
-  if (exclusive) {
-    const fh = await open(path, 'wx', 0o600);
-    try {
-      await fh.writeFile(data);
-    } finally {
-      await fh.close();
-    }
-    return;
-  }
+/**
+ * Create `path` (mode 0600) with `data` atomically and exclusively: written to a temporary file,
+ * then hard-linked into place, so no reader ever sees a half-written file and of two concurrent
+ * creators exactly one wins. Resolves false when `path` already exists.
+ */
+async function createOwnerOnly(path: string, data: string | Uint8Array): Promise<boolean> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await open(tmp, 'wx', 0o600);
   try {
@@ -66,7 +62,24 @@ async function writeOwnerOnly(path: string, data: string | Uint8Array, exclusive
   } finally {
     await fh.close();
   }
-  await rename(tmp, path);
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+async function readIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 function deriveKek(secret: Uint8Array, salt: Buffer, meta: Pick<Meta, 'N' | 'r' | 'p'>): Promise<Buffer> {
@@ -93,39 +106,41 @@ export class SoftwareKeyStore implements KeyStore {
     await mkdir(opts.dir, { recursive: true, mode: 0o700 });
     await chmod(opts.dir, 0o700);
     const metaPath = join(opts.dir, 'keystore.json');
-    let meta: Meta | undefined;
-    try {
-      meta = JSON.parse(await readFile(metaPath, 'utf8')) as Meta;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new KeyStoreError('corrupt', 'keystore.json unreadable');
-    }
-    let secret: Buffer;
+    const secretPath = join(opts.dir, 'secret');
     const mode: Meta['mode'] = opts.passphrase !== undefined ? 'passphrase' : 'secret-file';
-    if (meta && meta.mode !== mode) throw new KeyStoreError('locked', `this key store was created with a ${meta.mode}`);
-    if (mode === 'passphrase') secret = Buffer.from(opts.passphrase!, 'utf8');
-    else {
-      const secretPath = join(opts.dir, 'secret');
-      try {
-        secret = await readFile(secretPath);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || meta) throw new KeyStoreError('locked', 'key store secret file missing');
-        secret = randomBytes(32);
-        await writeOwnerOnly(secretPath, secret, true);
+    // Two agents may open a fresh directory at once: whoever links keystore.json first wins and
+    // the other reads the winner's parameters on its second pass.
+    for (let pass = 0; pass < 2; pass++) {
+      const metaRaw = await readIfExists(metaPath);
+      if (metaRaw) {
+        let meta: Meta;
+        try {
+          meta = JSON.parse(metaRaw.toString('utf8')) as Meta;
+        } catch {
+          throw new KeyStoreError('corrupt', 'keystore.json unreadable');
+        }
+        if (meta.mode !== mode) throw new KeyStoreError('locked', `this key store was created with a ${meta.mode}`);
+        const secret = mode === 'passphrase' ? Buffer.from(opts.passphrase!, 'utf8') : await readIfExists(secretPath);
+        if (!secret) throw new KeyStoreError('locked', 'key store secret file missing');
+        if (mode === 'secret-file') await chmod(secretPath, 0o600);
+        const kek = await deriveKek(secret, Buffer.from(meta.salt, 'base64url'), meta);
+        if (createHmac('sha256', kek).update('tessera-keystore-check').digest('base64url') !== meta.check) {
+          throw new KeyStoreError('locked', 'wrong passphrase or secret for this key store');
+        }
+        return new SoftwareKeyStore(opts.dir, kek);
       }
-      await chmod(secretPath, 0o600);
+      let secret: Buffer;
+      if (mode === 'passphrase') secret = Buffer.from(opts.passphrase!, 'utf8');
+      else {
+        const fresh = randomBytes(32);
+        secret = (await createOwnerOnly(secretPath, fresh)) ? fresh : ((await readIfExists(secretPath)) ?? fresh);
+      }
+      const params = { v: 1 as const, kdf: 'scrypt' as const, N: 2 ** 15, r: 8, p: 1, salt: randomBytes(16).toString('base64url'), mode };
+      const kek = await deriveKek(secret, Buffer.from(params.salt, 'base64url'), params);
+      const meta: Meta = { ...params, check: createHmac('sha256', kek).update('tessera-keystore-check').digest('base64url') };
+      if (await createOwnerOnly(metaPath, JSON.stringify(meta))) return new SoftwareKeyStore(opts.dir, kek);
     }
-    if (!meta) {
-      const fresh = { v: 1 as const, kdf: 'scrypt' as const, N: 2 ** 15, r: 8, p: 1, salt: randomBytes(16).toString('base64url'), mode };
-      const kek = await deriveKek(secret, Buffer.from(fresh.salt, 'base64url'), fresh);
-      meta = { ...fresh, check: createHmac('sha256', kek).update('tessera-keystore-check').digest('base64url') };
-      await writeOwnerOnly(metaPath, JSON.stringify(meta));
-      return new SoftwareKeyStore(opts.dir, kek);
-    }
-    const kek = await deriveKek(secret, Buffer.from(meta.salt, 'base64url'), meta);
-    if (createHmac('sha256', kek).update('tessera-keystore-check').digest('base64url') !== meta.check) {
-      throw new KeyStoreError('locked', 'wrong passphrase or secret for this key store');
-    }
-    return new SoftwareKeyStore(opts.dir, kek);
+    throw new KeyStoreError('corrupt', 'key store could not be initialised');
   }
 
   private path(name: string): string {
@@ -165,12 +180,7 @@ export class SoftwareKeyStore implements KeyStore {
   }
 
   private async write(file: KeyFile): Promise<KeyInfo> {
-    try {
-      await writeOwnerOnly(this.path(file.name), JSON.stringify(file), true);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new KeyStoreError('exists', `key ${file.name} exists`);
-      throw e;
-    }
+    if (!(await createOwnerOnly(this.path(file.name), JSON.stringify(file)))) throw new KeyStoreError('exists', `key ${file.name} exists`);
     return SoftwareKeyStore.info(file);
   }
 
