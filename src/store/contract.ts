@@ -89,6 +89,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       assert.equal((await store.servicePrincipals.getByAppId(tenantId, appId))?.id, sp.id);
       await store.servicePrincipals.assignAppRole({ id: newId(), tenantId, principalId: sp.id, principalType: 'ServicePrincipal', resourceId: sp.id, appRoleId: 'r', createdAt: Date.now() });
       assert.equal((await store.servicePrincipals.appRoleAssignmentsOf(tenantId, sp.id)).length, 1);
+      assert.deepEqual((await store.servicePrincipals.appRoleAssignmentsTo(tenantId, sp.id)).map((a) => a.appRoleId), ['r']);
+      assert.deepEqual(await store.servicePrincipals.appRoleAssignmentsTo(tenantId, newId()), []);
       assert.equal(await store.applications.delete(tenantId, app.id), true);
       assert.equal((await store.applications.credentials(appId)).length, 0);
     });

@@ -143,6 +143,8 @@ export interface ServicePrincipalStore {
   delete(tenantId: string, id: string): Promise<boolean>;
   assignAppRole(a: AppRoleAssignment): Promise<void>;
   appRoleAssignmentsOf(tenantId: string, principalId: string): Promise<AppRoleAssignment[]>;
+  /** Assignments of the resource service principal's app roles (Graph `appRoleAssignedTo`), oldest first. */
+  appRoleAssignmentsTo(tenantId: string, resourceId: string): Promise<AppRoleAssignment[]>;
   removeAppRoleAssignment(tenantId: string, id: string): Promise<boolean>;
 }
 

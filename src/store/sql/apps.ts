@@ -115,6 +115,9 @@ export function servicePrincipalStore(db: Db): ServicePrincipalStore {
     async appRoleAssignmentsOf(tenantId, principalId) {
       return (await db.selectFrom('app_role_assignments').selectAll().where('tenant_id', '=', tenantId).where('principal_id', '=', principalId).execute()).map(araRow);
     },
+    async appRoleAssignmentsTo(tenantId, resourceId) {
+      return (await db.selectFrom('app_role_assignments').selectAll().where('tenant_id', '=', tenantId).where('resource_id', '=', resourceId).orderBy('created_at').orderBy('id').execute()).map(araRow);
+    },
     async removeAppRoleAssignment(tenantId, id) {
       const r = await db.deleteFrom('app_role_assignments').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       return r.numDeletedRows > 0n;
