@@ -190,6 +190,7 @@ test('unknown properties and type mismatches are 400s that name the problem', ()
   assert.match(rejects("startswith(accountEnabled,'t')").message, /string property/);
   rejects("status eq 'x'", signIn, 'Request_UnsupportedQuery');
   rejects('accountEnabled gt false', user, 'Request_UnsupportedQuery');
+  rejects("riskLevelDuringSignIn ge 'medium'", signIn, 'Request_UnsupportedQuery');
   rejects("proxyAddresses/any(p: p eq 'a' and mail eq 'b')", user, 'Request_UnsupportedQuery');
   rejects("tolower(mail) eq 'a'", user, 'Request_UnsupportedQuery');
   rejects("userType has 'Member'", user, 'Request_UnsupportedQuery');

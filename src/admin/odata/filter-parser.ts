@@ -231,8 +231,9 @@ class FilterParser {
       if (value === null && op !== 'eq' && op !== 'ne') {
         throw new BadRequest(`Invalid filter clause: '${op}' cannot compare with null (position ${lit.pos}).`);
       }
-      if (target.type === 'boolean' && op !== 'eq' && op !== 'ne') {
-        throw new UnsupportedQuery(`Invalid filter clause: operator '${op}' is not supported on boolean property '${target.path}'.`);
+      // Enums order by member value in OData, not alphabetically; rather than answer wrongly, refuse.
+      if ((target.type === 'boolean' || target.type === 'enum') && op !== 'eq' && op !== 'ne') {
+        throw new UnsupportedQuery(`Invalid filter clause: operator '${op}' is not supported on ${target.type} property '${target.path}'.`);
       }
       return { kind: 'compare', op: op as CompareOp, target, value };
     }

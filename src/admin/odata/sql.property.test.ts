@@ -52,7 +52,7 @@ const leaf: fc.Arbitrary<string> = fc.oneof(
   fc.tuple(fc.constantFrom('isInteractive', 'deviceDetail/isCompliant'), eqOp, fc.constantFrom('true', 'false', 'null'))
     .map(([p, o, v]) => `${p} ${o} ${v}`),
   fc.tuple(op, fc.constantFrom(...instantLiterals)).map(([o, v]) => `createdDateTime ${o} ${v}`),
-  fc.tuple(op, fc.constantFrom(...risk, 'HIGH')).map(([o, v]) => `riskLevelDuringSignIn ${o} '${v}'`),
+  fc.tuple(eqOp, fc.constantFrom(...risk, 'HIGH')).map(([o, v]) => `riskLevelDuringSignIn ${o} '${v}'`),
   fc.tuple(fc.constantFrom('any', 'all'), eqOp, fc.constantFrom(...eventTypes, 'NONINTERACTIVEUSER'))
     .map(([l, o, v]) => `signInEventTypes/${l}(t: t ${o} '${v}')`),
   fc.constant('signInEventTypes/any()'),
