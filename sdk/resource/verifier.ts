@@ -31,7 +31,7 @@ export interface VerifierOptions {
   dpop?: {
     /** Require server nonces in proofs (RFC 9449 §9). */
     nonce?: NonceService;
-    /** `jti` store (default: an in-memory cache per verifier; use a shared one behind a load balancer). */
+    /** `jti` store (default: one in-memory cache shared by all verifiers of the process; use Redis behind a load balancer). */
     replay?: ReplayCache;
     algorithms?: readonly DpopAlgorithm[];
     /** Accepted proof age either side of now (default 60 s). */
@@ -64,6 +64,9 @@ export interface Verifier {
 
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
 
+/** One process-wide jti cache shared by every verifier, so a proof accepted by one cannot be replayed to another. */
+const processReplayCache = new MemoryReplayCache();
+
 function header(h: VerifyRequest['headers'], name: string): string | string[] | undefined {
   return h[name];
 }
@@ -82,7 +85,7 @@ function header(h: VerifyRequest['headers'], name: string): string | string[] | 
 export function createVerifier(options: VerifierOptions): Verifier {
   const algorithms = options.algorithms ?? ['ES256'];
   const dpopAlgs = options.dpop?.algorithms ?? DEFAULT_DPOP_ALGORITHMS;
-  const replay = options.dpop?.replay ?? new MemoryReplayCache();
+  const replay = options.dpop?.replay ?? processReplayCache;
   const skew = options.clockSkewSec ?? 60;
   const window = options.dpop?.iatWindowSec ?? 60;
   const realm = options.realm;
