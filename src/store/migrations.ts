@@ -147,10 +147,21 @@ async function v1Audit(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
   void sql;
 }
 
+async function v3Policies(db: Db): Promise<void> {
+  await db.schema.createTable('ca_documents').ifNotExists()
+    .addColumn('tenant_id', text, (c) => c.notNull()).addColumn('kind', text, (c) => c.notNull())
+    .addColumn('id', text, (c) => c.notNull()).addColumn('body', text, (c) => c.notNull())
+    .addColumn('created_at', big, (c) => c.notNull())
+    .addPrimaryKeyConstraint('ca_documents_pk', ['tenant_id', 'id']).execute();
+  await db.schema.createTable('ca_versions').ifNotExists()
+    .addColumn('tenant_id', text, (c) => c.primaryKey()).addColumn('version', big, (c) => c.notNull()).execute();
+}
+
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '0001-directory-and-tokens': { up: (db) => v1(db) },
     '0002-audit': { up: (db) => v1Audit(db, dialect) },
+    '0003-conditional-access': { up: (db) => v3Policies(db) },
     '0003-application-extra': { up: (db) => db.schema.alterTable('applications').addColumn('extra', text).execute() },
   };
 }

@@ -14,6 +14,7 @@ import { groupStore, roleStore, tenantStore, userStore } from './sql/directory.t
 import { applicationStore, deviceStore, servicePrincipalStore } from './sql/apps.ts';
 import { authCodeStore, deviceCodeStore, refreshTokenStore, sessionStore } from './sql/tokens.ts';
 import { auditStore, signingKeyStore } from './sql/keys-audit.ts';
+import { sqlPolicyRepository } from './sql/policies.ts';
 
 // PostgreSQL returns BIGINT as strings by default; our instants are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -34,6 +35,7 @@ function build(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', onClose: ()
     sessions: sessionStore(db),
     signingKeys: signingKeyStore(db),
     audit: auditStore(db),
+    policies: (tenantId) => sqlPolicyRepository(db, tenantId),
     close: onClose,
   };
 }

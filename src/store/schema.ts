@@ -88,6 +88,9 @@ export interface AuditEventsTable {
   initiated_by: string; target_resources: string; additional_details: string; correlation_id: string; seq: Generated<number>;
 }
 
+export interface CaDocumentsTable { tenant_id: string; kind: string; id: string; body: string; created_at: number }
+export interface CaVersionsTable { tenant_id: string; version: number }
+
 export interface Database {
   tenants: TenantsTable;
   users: UsersTable;
@@ -106,4 +109,6 @@ export interface Database {
   sessions: SessionsTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
+  ca_documents: CaDocumentsTable;
+  ca_versions: CaVersionsTable;
 }

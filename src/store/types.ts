@@ -1,3 +1,5 @@
+import type { PolicyRepository } from '../policy/repository.ts';
+
 /**
  * Narrow store contracts, one per artifact. Every implementation (SQLite, PostgreSQL) must pass
  * the contract suite in `contract.ts`. Concurrency guarantees are part of each contract and are
@@ -217,6 +219,8 @@ export interface AuditStore {
 }
 
 export interface Store {
+  /** Conditional access policies and named locations of one tenant (contract: src/policy/repository-contract.ts). */
+  policies(tenantId: string): PolicyRepository;
   readonly dialect: 'sqlite' | 'postgres';
   tenants: TenantStore;
   users: UserStore;
