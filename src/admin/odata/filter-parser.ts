@@ -164,8 +164,8 @@ class FilterParser {
     this.i += k; // past path and any/all
     this.expect('(');
     if (this.peek().kind === ')') {
-      this.next();
-      if (op === 'all') this.fail();
+      const close = this.next();
+      if (op === 'all') this.fail(close); // all() has no meaning without a predicate
       return { kind: 'lambda', op, collection: resolved.path, predicate: null };
     }
     const v = this.expect('ident');

@@ -53,7 +53,10 @@ function toIsoUtc(text: string): string | undefined {
   const daysInMonth = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
   if (mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth || h! > 23 || mi! > 59 || sec! > 59 || oh! > 23 || om! > 59) return undefined;
   const ms = Date.parse(text);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  if (!Number.isFinite(ms)) return undefined;
+  // An offset can push 9999-12-31 into year 10000, whose ISO form (+010000-…) no longer sorts as text.
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 0 && year <= 9999 ? new Date(ms).toISOString() : undefined;
 }
 
 /**
