@@ -13,6 +13,8 @@ export interface JwksCacheOptions {
   defaultTtlMs?: number;
   /** Minimum time between two fetches triggered by unknown `kid`s (default 30 s). */
   minRefreshIntervalMs?: number;
+  /** While no key set has ever loaded (issuer down at start), retry at most this often (default 5 s). */
+  retryWhileDownMs?: number;
   /** Per-fetch timeout (default 5 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -70,6 +72,7 @@ export class JwksCache {
       jwksUri: opts.jwksUri,
       defaultTtlMs: opts.defaultTtlMs ?? 10 * 60_000,
       minRefreshIntervalMs: opts.minRefreshIntervalMs ?? 30_000,
+      retryWhileDownMs: opts.retryWhileDownMs ?? 5_000,
       timeoutMs: opts.timeoutMs ?? 5_000,
       fetch: opts.fetch ?? fetch,
     };
@@ -90,11 +93,11 @@ export class JwksCache {
   }
 
   /**
-   * Fetch the set (unless a fetch already ran within `minRefreshIntervalMs`, or 5 s while no set
-   * has ever loaded) and look `kid` up again. Rejects only when no key set could ever be loaded.
+   * Fetch the set (unless a fetch already ran within `minRefreshIntervalMs`, or `retryWhileDownMs`
+   * while no set has ever loaded) and look `kid` up again. Rejects only when no key set could ever be loaded.
    */
   async getAfterRefresh(kid: string): Promise<CachedKey | undefined> {
-    const interval = this.loaded ? this.opts.minRefreshIntervalMs : Math.min(this.opts.minRefreshIntervalMs, 5_000);
+    const interval = this.loaded ? this.opts.minRefreshIntervalMs : Math.min(this.opts.minRefreshIntervalMs, this.opts.retryWhileDownMs);
     if (this.fetches === 0 || Date.now() - this.lastFetchAt >= interval) {
       try {
         await this.refresh();
