@@ -92,10 +92,6 @@ export function isTextual(t: ScalarType): boolean {
   return t === 'string' || t === 'guid' || t === 'enum';
 }
 
-export function isNumeric(t: ScalarType): boolean {
-  return t === 'int' || t === 'double';
-}
-
 export function edmName(t: PropertyType): string {
   switch (t) {
     case 'string': return 'Edm.String';
