@@ -14,6 +14,7 @@ export type { JwksCacheOptions } from './jwks.ts';
 export { nodeHttpGuard, expressMiddleware, fastifyOnRequest, toHttpError } from './adapters.ts';
 export type { AdapterOptions, ExpressLikeRequest, ExpressLikeResponse } from './adapters.ts';
 export { MemoryReplayCache } from '../../src/binding/replay-cache.ts';
+export { RedisReplayCache } from '../../src/binding/redis-replay-cache.ts';
 export type { ReplayCache } from '../../src/binding/replay-cache.ts';
 export { createHmacNonceService } from '../../src/binding/nonce.ts';
 export type { NonceService } from '../../src/binding/nonce.ts';
