@@ -14,12 +14,13 @@ export interface ParsedQuery {
 
 export function parseKql(text: string): ParsedQuery {
   const code = Kusto.KustoCode.ParseAndAnalyze(text, tesseraGlobals());
-  const diags = code.GetDiagnostics();
-  for (let i = 0; i < diags.Count; i++) {
-    const d = diags.getItem(i);
-    if (String(d.Severity) !== 'Error') continue;
-    const category = String(d.Category);
-    throw new KqlError(category === 'Syntax' ? 'SyntaxError' : 'SemanticError', String(d.Message), positionAt(text, d.Start as number));
+  // Syntax diagnostics first (the parser's), then the binder's; both carry Category "General".
+  for (const [code_, diags] of [['SyntaxError', code.GetSyntaxDiagnostics()], ['SemanticError', code.GetDiagnostics()]] as const) {
+    for (let i = 0; i < diags.Count; i++) {
+      const d = diags.getItem(i);
+      if (String(d.Severity) !== 'Error') continue;
+      throw new KqlError(code_, String(d.Message), positionAt(text, d.Start as number));
+    }
   }
   return { text, root: code.Syntax };
 }

@@ -5,19 +5,19 @@
 import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { envOf, listItems, q, resultCols } from './context.ts';
-import type { Col, Ctx, KType, Rel } from './context.ts';
+import type { Col, Ctx, Env, KType, Rel } from './context.ts';
 import { applyOperator } from './operators.ts';
 import { scalar } from './scalar.ts';
 import { asDynamic, convert } from './values.ts';
 
-interface Expansion { name: string; list: string; type: KType }
+interface Expansion { name: string; value: string; list: string; type: KType }
 
 function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined, arrayBags = false): Expansion[] {
   const env = envOf(ctx, rel);
   const inputNames = new Set(rel.cols.map((c) => c.name));
   const fresh = out.filter((c) => !inputNames.has(c.name));
   let freshIdx = 0;
-  return items.map((it: KNode) => {
+  return items.map((it: KNode, idx: number) => {
     const inner = kindOf(it) === 'MvExpandExpression' || kindOf(it) === 'MvApplyExpression' ? it.Expression : it;
     let name: string;
     let expr: KNode = inner;
@@ -34,14 +34,41 @@ function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: strin
       if (argName && out.some((c) => c.name === argName)) name = argName;
       else name = fresh[freshIdx++]?.name ?? ctx.fail('SemanticError', 'cannot name the expanded column', inner);
     }
-    const v = asDynamic(scalar(expr, env));
+    const { value, list } = expansionList(expr, env, q(`__mv${idx}`), arrayBags);
     const toType = it.ToTypeOf ? (String(it.ToTypeOf.TypeOf.ReferencedSymbol?.Name ?? 'dynamic') as KType) : 'dynamic';
-    const list = `CASE json_type(${v}) WHEN 'ARRAY' THEN CAST(${v} AS JSON[]) WHEN 'OBJECT' THEN list_transform(json_keys(${v}), k -> ${arrayBags ? 'json_array' : 'json_object'}(k, json_extract(${v}, '$."' || replace(k, '"', '\\"') || '"'))) ELSE [${v}] END`;
-    return { name, list: limit ? `list_slice(${list}, 1, ${limit})` : list, type: toType };
+    return { name, value, list: limit ? `list_slice(${list}, 1, ${limit})` : list, type: toType };
   });
 }
 
-function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined): { sql: string; cols: Col[] } {
+/**
+ * The per-row list to unnest. JSON values are text in DuckDB and every JSON function re-parses
+ * them, so the kind of value is told from its first character (the text is valid JSON by then) and
+ * the text is parsed once by the cast to JSON[]. A string source (`mv-expand todynamic(Col)` on a
+ * string column) is cast directly; text that is not JSON expands to itself, as parse_json gives it.
+ */
+function expansionList(expr: KNode, env: Env, v: string, arrayBags: boolean): { value: string; list: string } {
+  let src = scalar(expr, env);
+  if (kindOf(expr) === 'FunctionCallExpression' && ['todynamic', 'parse_json', 'parsejson'].includes(String(expr.Name.SimpleName))) {
+    const arg = scalar(listItems(expr.ArgumentList.Expressions)[0], env);
+    if (arg.type === 'string') src = arg;
+  }
+  const bag = (j: string) => `list_transform(json_keys(${j}), k -> ${arrayBags ? 'json_array' : 'json_object'}(k, json_extract(${j}, '$."' || replace(k, '"', '\\"') || '"')))`;
+  if (src.type === 'string') {
+    const t = `ltrim(${v})`;
+    return {
+      value: src.sql,
+      list: `CASE WHEN ${v} = '' THEN [NULL::JSON] WHEN starts_with(${t}, '[') THEN COALESCE(TRY_CAST(${v} AS JSON[]), [to_json(${v})]) WHEN starts_with(${t}, '{') AND json_valid(${v}) THEN ${bag(`${v}::JSON`)} ELSE [COALESCE(TRY_CAST(${v} AS JSON), to_json(${v}))] END`,
+    };
+  }
+  const text = `CAST(${v} AS VARCHAR)`;
+  return {
+    value: asDynamic(src),
+    list: `CASE WHEN ${v} IS NULL THEN [NULL::JSON] WHEN starts_with(${text}, '[') THEN CAST(${v} AS JSON[]) WHEN starts_with(${text}, '{') THEN ${bag(v)} ELSE [${v}] END`,
+  };
+}
+
+function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined, ctx: Ctx): { sql: string; cols: Col[] } {
+  const pre = ctx.add(`SELECT *, ${exps.map((e, i) => `${e.value} AS ${q(`__mv${i}`)}`).join(', ')} FROM ${rel.from}`, rel.cols);
   const names = new Set(exps.map((e) => e.name));
   const keep = rel.cols.filter((c) => !names.has(c.name));
   const select = keep.map((c) => q(c.name));
@@ -54,7 +81,7 @@ function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined): 
     select.push(`unnest(range(0, greatest(${exps.map((e) => `len(${e.list})`).join(', ')}))) AS ${q(indexName)}`);
     cols.push({ name: indexName, type: 'long' });
   }
-  return { sql: `SELECT ${select.join(', ')} FROM ${rel.from}`, cols };
+  return { sql: `SELECT ${select.join(', ')} FROM ${pre.from}`, cols };
 }
 
 /** Re-orders to the binder's columns and applies `to typeof(...)` conversions. */
@@ -85,7 +112,7 @@ export function compileMvExpand(rel: Rel, op: KNode, ctx: Ctx): Rel {
   const { index, arrayBags } = params(op, ctx);
   const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
   const exps = expansions(rel, listItems(op.Expressions), out, ctx, limit, arrayBags);
-  const { sql, cols } = expandSql(rel, exps, index);
+  const { sql, cols } = expandSql(rel, exps, index, ctx);
   return finish(ctx.add(sql, cols), out, ctx);
 }
 
@@ -102,7 +129,7 @@ export function compileMvApply(rel: Rel, op: KNode, ctx: Ctx): Rel {
   const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
   const items = listItems(op.Expressions);
   const exps = expansions(rel, items, resultColsOfExpansion(rel, items, ctx), ctx, limit);
-  const { sql, cols } = expandSql(rel, exps, index);
+  const { sql, cols } = expandSql(rel, exps, index, ctx);
   let cur = ctx.add(sql, cols);
   // The expanded columns take their declared types before the subquery sees them.
   const typed = cols.map((c) => {

@@ -17,7 +17,9 @@ export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
   switch (k) {
     case 'FilterOperator': {
       const cond = convert(scalar(op.Condition, envOf(ctx, rel)), 'bool');
-      return keepOrder(rel, ctx.add(`SELECT * FROM ${rel.from} WHERE COALESCE(${cond}, false)`, rel.cols));
+      // WHERE drops rows whose condition is null, as Kusto's where does; no COALESCE, so DuckDB can
+      // push the filter into the scan.
+      return keepOrder(rel, ctx.add(`SELECT * FROM ${rel.from} WHERE ${cond}`, rel.cols));
     }
     case 'ProjectOperator':
       return project(rel, op, ctx, false);

@@ -201,17 +201,15 @@ function access(node: KNode, env: Env): Sql {
   if (k === 'PathExpression') {
     const sel = node.Selector;
     const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? nodeText(sel)).replace(/^\[?['"]|['"]\]?$/g, '');
-    return { sql: `json_extract(${obj}, ${sqlString(jsonKeyPath(key))})`, type: 'dynamic' };
+    const path = sqlString(jsonKeyPath(key));
+    return { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
   }
   const selExpr = node.Selector.Expression;
   const idx = scalar(selExpr, env);
   if (selExpr.IsConstant && selExpr.ConstantValue !== null && selExpr.ConstantValue !== undefined) {
     const v = selExpr.ConstantValue;
-    if (isNumeric(idx.type)) {
-      const n = Number(v);
-      return { sql: `json_extract(${obj}, '${n < 0 ? `$[#${n}]` : `$[${n}]`}')`, type: 'dynamic' };
-    }
-    return { sql: `json_extract(${obj}, ${sqlString(jsonKeyPath(String(v)))})`, type: 'dynamic' };
+    const path = isNumeric(idx.type) ? `'${Number(v) < 0 ? `$[#${Number(v)}]` : `$[${Number(v)}]`}'` : sqlString(jsonKeyPath(String(v)));
+    return { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
   }
   if (isNumeric(idx.type)) {
     const n = asNumber(idx, 'BIGINT');

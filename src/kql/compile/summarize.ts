@@ -57,7 +57,7 @@ function aggregate(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[]
   if (!c) return ctx.fail('SemanticError', `${a.fn}() has no result column`, a.node);
   const arg = (i: number): string => convert(scalar(a.args[i], env), c.type);
   const raw = (i: number) => scalar(a.args[i], env);
-  const cond = (i: number): string => `COALESCE(${convert(scalar(a.args[i], env), 'bool')}, false)`;
+  const cond = (i: number): string => convert(scalar(a.args[i], env), 'bool');
   const as = (sql: string): string[] => [`${sql} AS ${q(c.name)}`];
   switch (a.fn) {
     case 'count':

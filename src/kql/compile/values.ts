@@ -3,7 +3,12 @@
 import type { KType } from './context.ts';
 import { sqlString } from './context.ts';
 
-export interface Sql { sql: string; type: KType }
+export interface Sql {
+  sql: string;
+  type: KType;
+  /** Set when `sql` is `json_extract(base, path)`, so tostring() can read the text in one call. */
+  json?: { base: string; path: string };
+}
 
 /** tostring(): https://learn.microsoft.com/kusto/query/tostring-function — null becomes "". */
 export function asString(e: Sql): string {
@@ -11,8 +16,9 @@ export function asString(e: Sql): string {
     case 'string': return e.sql;
     case 'guid': return `COALESCE(${e.sql}, '')`;
     case 'dynamic':
-      // A JSON string converts to its text, anything else to its compact JSON serialisation.
-      return `COALESCE(CASE json_type(${e.sql}) WHEN 'VARCHAR' THEN json_extract_string(${e.sql}, '$') WHEN 'NULL' THEN '' ELSE json(${e.sql})::VARCHAR END, '')`;
+      // A JSON string converts to its text, anything else to its compact JSON serialisation, and
+      // null to "" — which is what json_extract_string returns, in a single call.
+      return e.json ? `COALESCE(json_extract_string(${e.json.base}, ${e.json.path}), '')` : `COALESCE(json_extract_string(${e.sql}, '$'), '')`;
     case 'datetime': return `COALESCE(strftime(${e.sql}, '%Y-%m-%dT%H:%M:%S.%f') || '0Z', '')`;
     case 'bool': return `COALESCE(CASE WHEN ${e.sql} THEN 'true' ELSE 'false' END, '')`;
     case 'timespan': return `COALESCE(${timespanText(e.sql)}, '')`;
@@ -31,7 +37,8 @@ export function asDynamic(e: Sql): string {
   switch (e.type) {
     case 'dynamic': return e.sql;
     case 'string':
-      return `CASE WHEN json_valid(${e.sql}) AND ${e.sql} <> '' THEN json(${e.sql}) WHEN ${e.sql} = '' THEN NULL ELSE to_json(${e.sql}) END`;
+      // parse_json: text that is not JSON stays a JSON string; one parse per value.
+      return `CASE WHEN ${e.sql} = '' THEN NULL ELSE COALESCE(TRY(json(${e.sql})), to_json(${e.sql})) END`;
     case 'datetime': return `to_json(${asString(e)})`;
     case 'timespan': return `to_json(${asString(e)})`;
     default: return `to_json(${e.sql})`;

@@ -1,0 +1,138 @@
+/**
+ * KQL benchmark: N generated sign-in rows (default 10,000,000) in AADNonInteractiveUserSignInLogs,
+ * then the seed's per-app token-protection query (shared/corpus/kql/seeds/06) through the KQL engine
+ * and a hand-written DuckDB query for the same question, interleaved in one run (median of 3 each).
+ * Targets: KQL under 1 s, and within 1.5x of the hand-written SQL. Both answers must agree.
+ * Generation stops early when it would overrun TESSERA_KQL_BENCH_GEN_S (default 60 s), so the run
+ * stays inside the bench runner's per-module time limit; the result reports the rows actually made.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { openAnalyticsStore } from '../src/logs/analytics-store.ts';
+import { createTableSql } from '../src/logs/schema.ts';
+import { compileKql, runKql } from '../src/kql/run.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const seedQuery = readFileSync(join(here, '..', '..', 'shared', 'corpus', 'kql', 'seeds', '06-token-protection-per-app.kql'), 'utf8');
+
+const policies = {
+  ok: { id: 'p1', displayName: 'Token protection', result: 'success', enforcedSessionControls: ['SignInTokenProtection'], sessionControlsNotSatisfied: [] },
+  fail: { id: 'p1', displayName: 'Token protection', result: 'failure', enforcedSessionControls: ['SignInTokenProtection'], sessionControlsNotSatisfied: ['SignInTokenProtection'] },
+  legacy: { id: 'p2', displayName: 'Token protection (legacy)', result: 'success', enforcedSessionControls: ['Binding'], sessionControlsNotSatisfied: [] },
+  reportOnly: { id: 'p3', displayName: 'TP report-only', result: 'reportOnlyNotApplied', enforcedSessionControls: ['SignInTokenProtection'], sessionControlsNotSatisfied: [] },
+  mfa: { id: 'p4', displayName: 'MFA', result: 'success', enforcedSessionControls: [], enforcedGrantControls: ['Mfa'], sessionControlsNotSatisfied: [] },
+};
+const capVariants = [
+  [policies.ok, policies.mfa], [policies.fail], [policies.legacy], [policies.reportOnly, policies.mfa], [], [policies.mfa], [policies.ok], [policies.fail, policies.mfa],
+].map((v) => JSON.stringify(v));
+const apps = ['Outlook', 'Microsoft Teams', 'OneDrive', 'Word', 'Excel', 'Azure Portal'];
+const resources = ['Office 365 Exchange Online', 'Office 365 SharePoint Online', 'Azure Virtual Desktop', 'Windows 365', 'Microsoft Graph', 'Windows Cloud Login'];
+
+const handWritten = `
+WITH p AS (
+  SELECT "Id", "UserPrincipalName", "AppDisplayName", unnest(CAST("ConditionalAccessPolicies" AS JSON[])) AS pol
+  FROM "AADNonInteractiveUserSignInLogs"
+  WHERE "TimeGenerated" > CAST($1 AS TIMESTAMP) - INTERVAL 7 DAY
+    AND "ConditionalAccessPolicies" <> '[]'
+    AND "ResourceDisplayName" IN ('Office 365 Exchange Online', 'Office 365 SharePoint Online')
+), r AS (
+  SELECT DISTINCT "Id", "UserPrincipalName", "AppDisplayName",
+    CASE WHEN contains(CAST(json_extract(pol, '$.sessionControlsNotSatisfied') AS VARCHAR), 'SignInTokenProtection') THEN 'Block' ELSE 'Allow' END AS "Result"
+  FROM p
+  WHERE (contains(CAST(json_extract(pol, '$.enforcedSessionControls') AS VARCHAR), '["Binding"]') OR contains(CAST(json_extract(pol, '$.enforcedSessionControls') AS VARCHAR), '["SignInTokenProtection"]'))
+    AND json_extract_string(pol, '$.result') NOT IN ('reportOnlyNotApplied', 'notApplied')
+), s AS (
+  SELECT "AppDisplayName", count(*) AS "Requests", count(DISTINCT "UserPrincipalName") AS "Users",
+    count(*) FILTER (WHERE "Result" = 'Block') AS "Block", count(*) FILTER (WHERE "Result" = 'Allow') AS "Allow",
+    count(DISTINCT "UserPrincipalName") FILTER (WHERE "Result" = 'Block') AS "BlockedUsers"
+  FROM r GROUP BY "AppDisplayName"
+)
+SELECT *, round(100.0 * "Allow" / ("Allow" + "Block"), 2) AS "PctAllowed" FROM s ORDER BY "Requests" DESC`;
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function run(opts: { rows?: number; log: (s: string) => void }): Promise<Record<string, unknown>> {
+  const rows = opts.rows ?? 10_000_000;
+  const log = opts.log;
+  const dir = mkdtempSync(join(process.env.TESSERA_BENCH_TMP ?? tmpdir(), 'tessera-kql-bench-'));
+  const file = join(dir, 'logs.duckdb');
+  const now = new Date();
+  try {
+    // Generate inside DuckDB: a JS appender loop would measure node, not the engine.
+    const inst = await DuckDBInstance.create(file);
+    const conn = await inst.connect();
+    await conn.run(createTableSql('AADNonInteractiveUserSignInLogs'));
+    // Every (app, resource, policy list) combination once in a small template table; rows pick one
+    // by a multiplicative hash of their number. Joining a 288-row table is several times cheaper
+    // than per-row list lookups, which matters at 10 million rows.
+    const list = (xs: string[]) => `[${xs.map((x) => `'${x.replaceAll("'", "''")}'`).join(', ')}]`;
+    await conn.run(`CREATE TEMP TABLE tpl AS SELECT CAST(row_number() OVER () - 1 AS BIGINT) AS k, a, r, cap
+      FROM (SELECT unnest(${list(apps)}) AS a), (SELECT unnest(${list(resources)}) AS r), (SELECT unnest(${list(capVariants)}) AS cap)`);
+    const combos = apps.length * resources.length * capVariants.length;
+    const nowSql = now.toISOString().replace('T', ' ').replace('Z', '');
+    const chunks = Math.max(10, Math.ceil(rows / 500_000));
+    const budgetS = Number(process.env.TESSERA_KQL_BENCH_GEN_S ?? 60);
+    const t0 = performance.now();
+    let made = 0;
+    for (let c = 0; c < chunks; c++) {
+      const elapsed = (performance.now() - t0) / 1000;
+      if (c > 0 && elapsed + elapsed / c > budgetS) {
+        log(`generation budget of ${budgetS} s reached: continuing with ${made.toLocaleString('en-US')} rows`);
+        break;
+      }
+      const from = Math.floor((rows * c) / chunks);
+      const to = Math.floor((rows * (c + 1)) / chunks);
+      await conn.run(`INSERT INTO "AADNonInteractiveUserSignInLogs" ("Id", "UserPrincipalName", "AppDisplayName", "ResourceDisplayName", "TimeGenerated", "ConditionalAccessPolicies")
+        SELECT 'req-' || i, 'user' || ((i * 40503) % 5000) || '@contoso.com', a, r,
+          TIMESTAMP '${nowSql}' - to_microseconds((i * 6364136223) % (14 * 86400000000)), cap
+        FROM range(${from}, ${to}) AS g(i) JOIN tpl ON tpl.k = (i * 2654435761) % ${combos}`);
+      made = to;
+      log(`generated ${to.toLocaleString('en-US')} / ${rows.toLocaleString('en-US')} rows (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+    conn.closeSync();
+    inst.closeSync();
+    const generateS = (performance.now() - t0) / 1000;
+
+    const store = await openAnalyticsStore({ path: file });
+    const kqlMs: number[] = [];
+    const sqlMs: number[] = [];
+    let kqlRows: unknown[][] = [];
+    let sqlRows: unknown[][] = [];
+    const iso = now.toISOString().replace('T', ' ').replace('Z', '');
+    await store.query(handWritten, [iso]); // warm the buffer pool once for both
+    for (let i = 0; i < 3; i++) {
+      let t = performance.now();
+      kqlRows = (await runKql(store, seedQuery, { now })).tables[0]!.rows;
+      kqlMs.push(performance.now() - t);
+      t = performance.now();
+      sqlRows = (await store.query(handWritten, [iso])).rows;
+      sqlMs.push(performance.now() - t);
+      log(`round ${i + 1}: KQL ${kqlMs[i]!.toFixed(0)} ms, hand-written SQL ${sqlMs[i]!.toFixed(0)} ms`);
+    }
+    await store.close();
+    // Apps can tie on Requests, and ties may come out in either order: compare as sets of rows.
+    const canon = (rs: unknown[][]) => JSON.stringify(rs.map((r) => JSON.stringify(r)).sort());
+    const same = canon(kqlRows) === canon(sqlRows);
+    if (!same) log(`answers differ:\n  KQL ${JSON.stringify(kqlRows)}\n  SQL ${JSON.stringify(sqlRows)}`);
+    const kql = median(kqlMs);
+    const sql = median(sqlMs);
+    const result = {
+      rows: made, rows_requested: rows, generate_s: Number(generateS.toFixed(1)),
+      kql_ms: Number(kql.toFixed(1)), sql_ms: Number(sql.toFixed(1)), ratio: Number((kql / sql).toFixed(2)),
+      under_1s: kql < 1000, within_1_5x: kql / sql <= 1.5, same_answer: same,
+      compiled_sql_chars: compileKql(seedQuery, { now }).sql.length,
+    };
+    log(`KQL ${result.kql_ms} ms vs SQL ${result.sql_ms} ms (x${result.ratio}); same answer: ${same}`);
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rows = Number(process.argv[2] ?? 10_000_000);
+  run({ rows, log: (s) => console.log(s) }).then((r) => console.log(JSON.stringify(r)));
+}

@@ -1,0 +1,129 @@
+// KQL semantics checked against the Kusto documentation's own examples and rules (each test names
+// the page); expected values come from the docs, never from our SQL.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { openAnalyticsStore } from '../logs/analytics-store.ts';
+import type { AnalyticsStore } from '../logs/analytics-store.ts';
+import { KqlError } from './errors.ts';
+import { runKql } from './run.ts';
+
+let store: AnalyticsStore;
+const now = new Date('2024-06-10T12:00:00Z');
+before(async () => {
+  store = await openAnalyticsStore({ path: ':memory:' });
+});
+after(() => store.close());
+
+async function one(expr: string): Promise<unknown> {
+  const res = await runKql(store, `print v = ${expr}`, { now });
+  return res.tables[0]!.rows[0]![0];
+}
+async function rows(q: string): Promise<unknown[][]> {
+  return (await runKql(store, q, { now })).tables[0]!.rows;
+}
+
+test('string operators: the examples of datatypes-string-operators', async () => {
+  // https://learn.microsoft.com/kusto/query/datatypes-string-operators — each example yields true.
+  const trueExamples = [
+    '"aBc" == "aBc"', '"abc" != "ABC"', '"abc" =~ "ABC"', '"aBc" !~ "xyz"', '"FabriKam" contains "BRik"',
+    '"Fabrikam" !contains "xyz"', '"FabriKam" contains_cs "Kam"', '"Fabrikam" !contains_cs "Kam"', '"Fabrikam" endswith "Kam"',
+    '"Fabrikam" !endswith "brik"', '"Fabrikam" endswith_cs "kam"', '"North America" has "america"', '"North America" !has "amer"',
+    '"North America" has_cs "America"', '"Fabrikam" startswith "fab"', '"Fabrikam" !startswith "kam"', '"Fabrikam" startswith_cs "Fab"',
+    '"123" in ("123", "345", "abc")', '"123" !in ("345", "abc")', '"abc" in~ ("123", "345", "ABC")', '"bca" !in~ ("123", "345", "abc")',
+    '"Fabrikam" matches regex "b.*k"', '"North America" has_any ("south", "north")', 'not("North America" has_all ("south", "north"))', '"North America" has_all ("america", "north")',
+  ];
+  for (const e of trueExamples) assert.equal(await one(e), true, e);
+  assert.equal(await one('"abc" == "ABC"'), false, '== is case-sensitive');
+  assert.equal(await one('"abc" in ("ABC")'), false, 'in is case-sensitive');
+});
+
+test('has matches whole terms: maximal runs of ASCII alphanumerics', async () => {
+  // "Kusto: ad67d136-c1db-4f9f-88ef-d94f3b6b0b5a;KustoExplorerQueryRun" has the terms of the docs' example.
+  const s = '"Kusto: ad67d136-c1db-4f9f-88ef-d94f3b6b0b5a;KustoExplorerQueryRun"';
+  for (const term of ['Kusto', 'KustoExplorerQueryRun', 'ad67d136', 'c1db', '4f9f', '88ef', 'd94f3b6b0b5a']) assert.equal(await one(`${s} has "${term}"`), true, term);
+  for (const part of ['Explorer', 'ad67', 'Kust']) assert.equal(await one(`${s} has "${part}"`), false, part);
+});
+
+test('nulls and empty strings as Kusto treats them', async () => {
+  assert.equal(await one('isempty("")'), true);
+  assert.equal(await one('isempty(int(null))'), true);
+  assert.equal(await one('isnotempty(" ")'), true);
+  assert.equal(await one('isnull("")'), false, 'a string is never null');
+  assert.equal(await one('tostring(dynamic(null))'), '');
+  assert.equal(await one('coalesce("", "b")'), 'b', 'coalesce takes the first non-empty string');
+  store.append('SigninLogs', [{ Id: 'n1', TimeGenerated: now }]); // UserAgent left out → NULL in the store
+  assert.deepEqual(await rows('SigninLogs | where Id == "n1" | project UserAgent, e = isempty(UserAgent), eq = UserAgent == ""'), [['', true, true]]);
+});
+
+test('dynamic values: access, tostring, comparisons, parse_json', async () => {
+  assert.equal(await one('tostring(dynamic({"a": [1, 2]}).a)'), '[1,2]');
+  assert.equal(await one('tostring(dynamic({"a": "x"})["a"])'), 'x');
+  assert.equal(await one('toint(dynamic([5, 6, 7])[-1])'), 7);
+  assert.equal(await one('dynamic({"r": "notApplied"}).r == "notApplied"'), true);
+  assert.equal(await one('isnull(parse_json("{\\"a\\": 1}").nothere)'), true);
+  assert.equal(await one('array_length(dynamic([1, 2, 3]))'), 3);
+  assert.equal(await one('array_length(dynamic({"a": 1}))'), null, 'not an array');
+  assert.deepEqual(await one('bag_keys(dynamic({"a": 1, "b": 2}))'), ['a', 'b']);
+  assert.deepEqual(await one('parse_json("{\\"k\\": [1]}")'), { k: [1] });
+  assert.equal(await one('parse_json("not json")'), 'not json');
+  assert.deepEqual(await one('split("a,b,c", ",")'), ['a', 'b', 'c']);
+});
+
+test('scalar functions from the reference examples', async () => {
+  assert.equal(await one('iff(1 > 2, "a", "b")'), 'b');
+  assert.equal(await one('case(5 < 3, "x", 5 < 10, "y", "z")'), 'y');
+  assert.equal(await one('strcat("a", 1, true)'), 'a1true');
+  assert.equal(await one('extract("x=([0-9.]+)", 1, "hello x=45.6|wo")'), '45.6');
+  assert.equal(await one('round(2.15, 1)'), 2.2);
+  assert.equal(await one('7 / 2'), 3, 'integer division truncates');
+  assert.equal(await one('-7 / 2'), -3);
+  assert.equal(await one('bin(4.5, 1)'), 4);
+  assert.equal(await one('bin(datetime(1970-05-11 13:45:07), 1d)'), '1970-05-11T00:00:00.000Z');
+  assert.equal(await one('format_datetime(datetime(2015-12-14 02:03:04.12345), "yyyy-MM-dd [HH:mm:ss]")'), '2015-12-14 [02:03:04]');
+  assert.equal(await one('ago(1d)'), '2024-06-09T12:00:00.000Z');
+  assert.equal(await one('datetime(2024-06-10) between (datetime(2024-06-01) .. datetime(2024-06-10))'), true, 'between is inclusive');
+  assert.equal(await one('tolower("ABC")'), 'abc');
+});
+
+test('tabular operators: summarize, distinct groups, arg_max, join kinds, mv-expand, parse, union', async () => {
+  const t = 'datatable(k:string, v:long, d:dynamic)["a", 1, dynamic([1,2]), "a", 3, dynamic([]), "b", 2, dynamic(null)]';
+  assert.deepEqual(await rows(`${t} | summarize by k | sort by k asc`), [['a'], ['b']], 'summarize without aggregates = distinct groups');
+  assert.deepEqual(await rows(`${t} | summarize arg_max(v, *) by k | sort by k asc`), [['a', 3, []], ['b', 2, null]]);
+  const [agg] = await rows(`${t} | summarize c = count(), s = sum(v), l = make_list(v), st = make_set(k) | project c, s, array_length(l), st`);
+  assert.deepEqual(agg!.slice(0, 3), [3, 6, 3]);
+  assert.deepEqual([...(agg![3] as string[])].sort(), ['a', 'b'], 'make_set: each distinct value once (order unspecified)');
+  // mv-expand: an empty array gives no row, null gives one row with null.
+  assert.deepEqual(await rows(`${t} | mv-expand d | project k, v, d | sort by v asc`), [['a', 1, 1], ['a', 1, 2], ['b', 2, null]]);
+  const l = 'datatable(id:long, x:string)[1, "l1", 2, "l2", 2, "l2b"]';
+  const r = 'datatable(id:long, y:string)[2, "r2", 3, "r3"]';
+  assert.deepEqual(await rows(`${l} | join kind=inner (${r}) on id | sort by x asc`), [[2, 'l2', 2, 'r2'], [2, 'l2b', 2, 'r2']]);
+  assert.equal((await rows(`${l} | join (${r}) on id`)).length, 1, 'innerunique keeps one left row per key');
+  assert.deepEqual(await rows(`${l} | join kind=leftanti (${r}) on id`), [[1, 'l1']]);
+  assert.deepEqual(await rows(`${l} | join kind=leftouter (${r}) on id | where id == 1 | project x, y`), [['l1', '']]);
+  assert.deepEqual(await rows(`${l} | join kind=rightanti (${r}) on id`), [[3, 'r3']]);
+  assert.deepEqual(await rows('print s = "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27)" | parse s with * "resourceName=" name ", totalSlices=" total:long ")" | project name, total'), [['PipelineScheduler', 27]]);
+  assert.deepEqual((await runKql(store, 'union (print a = 1), (print a = "x") | count', { now })).tables[0]!.rows, [[2]]);
+  assert.deepEqual(await rows('let f = (x:long) { x * 2 }; let T = datatable(n:long)[1, 2]; T | extend m = f(n) | summarize sum(m)'), [[6]]);
+  assert.deepEqual(await rows('datatable(n:long)[5, 1, 3] | top 2 by n'), [[5], [3]]);
+  assert.deepEqual(await rows('datatable(n:long)[5, 1, 3] | sort by n asc | take 2'), [[1], [3]]);
+});
+
+test('constructs Tessera cannot run fail with a KqlError naming them and their position', async () => {
+  const cases: [string, string, RegExp][] = [
+    ['SigninLogs\n| make-series count() on TimeGenerated step 1d', 'UnsupportedOperator', /make-series/],
+    ['SigninLogs | evaluate bag_unpack(DeviceDetail)', 'UnsupportedOperator', /evaluate/],
+    ['print x = hash_md5("a")', 'UnsupportedFunction', /hash_md5/],
+    ['SigninLogs | where', 'SyntaxError', /./],
+    ['SigninLogs | where NoSuchColumn == 1', 'SemanticError', /NoSuchColumn/],
+  ];
+  for (const [q, code, re] of cases) {
+    await assert.rejects(runKql(store, q, { now }), (e: unknown) => {
+      assert.ok(e instanceof KqlError, q);
+      assert.equal(e.code, code, q);
+      assert.match(e.message, re);
+      assert.ok(e.position && e.position.line >= 1 && e.position.column >= 1, q);
+      return true;
+    });
+  }
+  await assert.rejects(runKql(store, 'SigninLogs\n| make-series count() on TimeGenerated step 1d', { now }), (e: unknown) => (e as KqlError).position?.line === 2);
+});
