@@ -21,6 +21,8 @@ import { createHmacNonceService, type NonceService } from '../binding/nonce.ts';
 import { MemoryReplayCache, type ReplayCache } from '../binding/replay-cache.ts';
 import { hmacSha256 } from '../util/ids.ts';
 import type { AccessHook } from '../protocol/token/access.ts';
+import { PolicyEngine } from './policy-engine.ts';
+import { conditionalAccessHook } from '../protocol/token/conditional-access.ts';
 
 export interface App {
   config: TesseraConfig;
@@ -38,6 +40,8 @@ export interface App {
   dpopReplay: ReplayCache;
   /** Risk and conditional access steps run on every token request, in order (identity protection, policy engine). */
   accessHooks: AccessHook[];
+  /** Compiled conditional access policies per tenant. */
+  policies: PolicyEngine;
   /** Base URL the issuer is built on; set once the listener knows its port. */
   baseUrl: string;
   issuer(tenantId: string): string;
@@ -89,7 +93,8 @@ export async function openTessera(config: TesseraConfig, opts: OpenOptions = {})
     audit: new AuditWriter(store, logs),
     dpopNonces: createHmacNonceService({ secrets: [nonceKey], label: 'dpop' }),
     dpopReplay: new MemoryReplayCache(),
-    accessHooks: [],
+    accessHooks: [conditionalAccessHook],
+    policies: new PolicyEngine(store),
     baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     issuer(tenantId) {
       return `${this.baseUrl}/${tenantId}/v2.0`;

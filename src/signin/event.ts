@@ -15,7 +15,7 @@ export interface AppliedConditionalAccessPolicy {
   sessionControlsNotSatisfied?: string[];
   conditionsSatisfied?: string;
   conditionsNotSatisfied?: string;
-  [k: string]: unknown;
+  authenticationStrength?: unknown;
 }
 
 export interface TokenProtectionStatus {

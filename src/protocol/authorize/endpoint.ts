@@ -14,6 +14,7 @@ import { openInteraction, sealInteraction, type AuthorizeParams, type Interactio
 import { formPostPage, loginPage, messagePage, otpPage } from './pages.ts';
 import { PageError, RedirectError, validateAuthorize } from './request.ts';
 import { readSsoSession, startSsoSession } from './sso.ts';
+import { evaluateInteractive } from './conditional-access.ts';
 
 type Req = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -63,6 +64,14 @@ export function registerAuthorize(f: FastifyInstance, app: App, completions: { d
       const correlationId = newId();
       const sso = prompt === 'login' ? undefined : await readSsoSession(app, req, tenant);
       if (sso) {
+        const attempt = attemptOf(app, req, tenant, client.app.appId, client.app.displayName, correlationId, 'oAuth2');
+        const verdict = await evaluateInteractive(app, tenant, attempt, sso.user, params.scope, sso.session.amr);
+        if (verdict.outcome === 'deny') return sendToClient(app, reply, tenant, params, { error: 'access_denied', error_description: `AADSTS${verdict.aadsts}: ${verdict.message}` });
+        if (verdict.outcome === 'prompt-mfa') {
+          // Step-up: the session has a password only; ask for the second factor, then continue.
+          const interaction = sealInteraction(app, { kind: 'authorize', tenantId: tenant.id, params, correlationId, userId: sso.user.id, amr: sso.session.amr });
+          return html(reply, otpPage({ action: `/${tenant.id}/oauth2/v2.0/login`, interaction, appName: client.app.displayName, reason: 'Your organisation requires a second verification step for this application.' }));
+        }
         const code = await issueCode(app, tenant, params, sso.user, sso.session.id, sso.session.authTime, sso.session.amr, correlationId);
         return sendToClient(app, reply, tenant, params, { code });
       }
@@ -124,6 +133,16 @@ export function registerAuthorize(f: FastifyInstance, app: App, completions: { d
         return html(reply, otpPage({ action, interaction: sealInteraction(app, { ...i, userId: user.id, amr: ['pwd'] }), appName }));
       }
       amr = ['pwd'];
+    }
+    // Conditional access while the user is here to answer a prompt.
+    const scope = i.kind === 'authorize' ? i.params.scope : (await app.store.deviceCodes.getByUserCode(i.userCode))?.scope ?? 'openid';
+    const verdict = await evaluateInteractive(app, tenant, attempt, user, scope, amr);
+    if (verdict.outcome === 'prompt-mfa') {
+      return html(reply, otpPage({ action, interaction: sealInteraction(app, { ...i, userId: user.id, amr }), appName, reason: 'Your organisation requires a second verification step. Enter the code from your authenticator app.' }));
+    }
+    if (verdict.outcome === 'deny') {
+      if (i.kind === 'authorize') return sendToClient(app, reply, tenant, i.params, { error: 'access_denied', error_description: `AADSTS${verdict.aadsts}: ${verdict.message}` });
+      return html(reply, messagePage('You cannot access this right now', `${verdict.message} (AADSTS${verdict.aadsts})`), 403);
     }
     const session = await startSsoSession(app, reply, tenant, user, amr);
     if (i.kind === 'device') return completions.device(reply, tenant, i, user, amr, req);

@@ -5,6 +5,7 @@ import type { SignInEvent } from '../../signin/event.ts';
 import type { Device, ServicePrincipal, Tenant, User } from '../../store/types.ts';
 import type { AuthenticatedClient } from '../client-auth.ts';
 import type { ScopeRequest } from '../resources.ts';
+import type { RiskLevel } from '../../policy/schema/enums.ts';
 
 export interface HttpInfo {
   method: string;
@@ -60,4 +61,8 @@ export interface TokenContext {
   grant?: GrantOutcome;
   response?: Record<string, unknown>;
   responseHeaders: Record<string, string>;
+  /** Risk levels from identity protection, read by conditional access. */
+  risk?: { signIn?: RiskLevel; user?: RiskLevel; servicePrincipal?: RiskLevel; country?: string | null };
+  /** Authentication contexts satisfied (token `acrs`). */
+  acrs?: string[];
 }

@@ -20,7 +20,7 @@ export async function issueTokens(ctx: TokenContext): Promise<void> {
     oid: user ? user.id : (g.subject as { sp: { id: string } }).sp.id,
     scp: g.scp, roles: g.roles, wids: g.wids, sid: g.sid, amr: g.amr, authTime: g.authTime,
     upn: user?.userPrincipalName, name: user?.displayName, idtyp: user ? 'user' : 'app',
-    cnf: jkt ? { jkt } : undefined, deviceId: p?.kind === 'device' ? p.deviceId : undefined,
+    cnf: jkt ? { jkt } : undefined, deviceId: p?.kind === 'device' ? p.deviceId : undefined, acrs: ctx.acrs,
   });
   ctx.event.uniqueTokenIdentifier = at.uti;
   const body: Record<string, unknown> = {
