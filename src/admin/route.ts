@@ -124,6 +124,19 @@ export function codecOf(c: GraphContext): SkipTokenCodec {
   return codec;
 }
 
+/**
+ * The value of an alternate key in the path, `applications(appId='…')`, or undefined when the
+ * request addressed the object by id. Fastify cannot name such a parameter, so it is read from the URL.
+ */
+export function alternateKey(c: GraphContext, entitySet: string, key: string): string | undefined {
+  if (c.params.id !== undefined) return undefined;
+  let path: string;
+  try { path = decodeURIComponent(c.url.pathname); } catch { return notFound(c.url.pathname); }
+  const m = new RegExp(`/${entitySet}\\(${key}='([^']{1,200})'\\)`, 'i').exec(path);
+  if (!m) throw new BadRequest(`Invalid key: expected ${entitySet}(${key}='…').`);
+  return m[1]!;
+}
+
 /** Graph's 404 for an object id that does not exist. */
 export function notFound(id: string): never {
   throw new ResourceNotFound(`Resource '${id.slice(0, 100)}' does not exist or one of its queried reference-property objects are not present.`);

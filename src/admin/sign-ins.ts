@@ -1,0 +1,99 @@
+/**
+ * `GET /auditLogs/signIns`: sign-in records read back from the Log Analytics tables (SigninLogs,
+ * AADNonInteractiveUserSignInLogs, AADServicePrincipalSignInLogs; src/signin/table-row.ts writes
+ * them) and served in Graph's signIn shape (src/signin/graph-shape.ts). As in Graph, only interactive
+ * sign-ins are listed unless the filter names `signInEventTypes`
+ * (`signInEventTypes/any(t: t eq 'nonInteractiveUser')`).
+ *
+ * The newest rows of each table within Entra's 30-day window (at most `WINDOW` per table) are read
+ * with one SELECT each and then filtered, sorted and paged by the OData evaluator.
+ */
+import type { App } from '../app/app.ts';
+import type { SignInEvent, SignInEventType } from '../signin/event.ts';
+import { toGraphSignIn } from '../signin/graph-shape.ts';
+import { catalogues } from './odata/index.ts';
+import { entityContext, listResponse, notFound, selectOne, type GraphRouter } from './route.ts';
+
+const WINDOW = 10_000;
+const RETENTION_MS = 30 * 86_400_000;
+const tables: Record<SignInEventType, string> = { interactiveUser: 'SigninLogs', nonInteractiveUser: 'AADNonInteractiveUserSignInLogs', servicePrincipal: 'AADServicePrincipalSignInLogs' };
+
+type Row = Record<string, unknown>;
+
+/** JSON columns come back as text (string-typed tables) or as JSON text from DuckDB's JSON type. */
+function parsed<T>(v: unknown, fallback: T): T {
+  if (v === null || v === undefined || v === '') return fallback;
+  if (typeof v !== 'string') return v as T;
+  try { return JSON.parse(v) as T; } catch { return fallback; }
+}
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const orNull = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+
+/** The inverse of `toTableRow`, as far as the tables keep the fields. */
+export function rowToSignIn(type: SignInEventType, r: Row): SignInEvent {
+  const user = type !== 'servicePrincipal';
+  const errorCode = Number(r.ResultType ?? 0) || 0;
+  const status = user ? parsed(r.Status, { errorCode, failureReason: str(r.ResultDescription), additionalDetails: null }) : { errorCode, failureReason: errorCode === 0 ? 'Other.' : str(r.ResultDescription), additionalDetails: null };
+  return {
+    id: str(r.Id), correlationId: str(r.CorrelationId), createdDateTime: new Date(str(r.CreatedDateTime ?? r.TimeGenerated)), tenantId: str(r.TenantId),
+    eventType: type, isInteractive: type === 'interactiveUser',
+    userId: user ? orNull(r.UserId) : null, userPrincipalName: user ? orNull(r.UserPrincipalName) : null, userDisplayName: user ? orNull(r.UserDisplayName) : null,
+    userType: user ? (r.UserType === 'Guest' ? 'guest' : 'member') : null, signInIdentifier: user ? orNull(r.SignInIdentifier) : null,
+    appId: str(r.AppId), appDisplayName: str(r.AppDisplayName ?? r.ServicePrincipalName), servicePrincipalId: orNull(r.ServicePrincipalId),
+    servicePrincipalName: orNull(r.ServicePrincipalName), resourceId: orNull(r.ResourceIdentity), resourceDisplayName: orNull(r.ResourceDisplayName),
+    resourceServicePrincipalId: orNull(r.ResourceServicePrincipalId),
+    clientAppUsed: user ? str(r.ClientAppUsed) : 'Mobile Apps and Desktop clients', authenticationProtocol: user ? str(r.AuthenticationProtocol) || 'none' : 'none',
+    incomingTokenType: user ? str(r.IncomingTokenType) || 'none' : 'none', originalTransferMethod: 'none',
+    clientCredentialType: type === 'servicePrincipal' ? (r.ServicePrincipalCredentialThumbprint ? 'certificate' : 'clientSecret') : 'none',
+    servicePrincipalCredentialKeyId: orNull(r.ServicePrincipalCredentialKeyId), servicePrincipalCredentialThumbprint: orNull(r.ServicePrincipalCredentialThumbprint),
+    ipAddress: str(r.IPAddress), userAgent: str(r.UserAgent), autonomousSystemNumber: r.AutonomousSystemNumber ? Number(r.AutonomousSystemNumber) : null,
+    location: parsed(r.LocationDetails, { city: null, state: null, countryOrRegion: null, geoCoordinates: null }),
+    deviceDetail: parsed(r.DeviceDetail, { deviceId: '', displayName: '', operatingSystem: '', browser: '', isCompliant: null, isManaged: null, trustType: '' }),
+    status, conditionalAccessStatus: (str(r.ConditionalAccessStatus) || 'notApplied') as SignInEvent['conditionalAccessStatus'],
+    appliedConditionalAccessPolicies: parsed(r.AppliedConditionalAccessPolicies ?? r.ConditionalAccessPolicies, []),
+    tokenProtectionStatusDetails: parsed(r.TokenProtectionStatusDetails, { signInSessionStatus: 'none', signInSessionStatusCode: null }),
+    authenticationRequirement: (str(r.AuthenticationRequirement) || 'singleFactorAuthentication') as SignInEvent['authenticationRequirement'],
+    authenticationDetails: parsed(r.AuthenticationDetails, []), authenticationMethodsUsed: parsed(r.AuthenticationMethodsUsed, []),
+    authenticationContextClassReferences: parsed(r.AuthenticationContextClassReferences, []),
+    riskLevelDuringSignIn: str(r.RiskLevelDuringSignIn) || 'none', riskLevelAggregated: str(r.RiskLevelAggregated) || 'none',
+    riskState: str(r.RiskState) || 'none', riskDetail: str(r.RiskDetail) || 'none', riskEventTypes_v2: parsed(r.RiskEventTypes_V2, []),
+    sessionId: orNull(r.SessionId), uniqueTokenIdentifier: orNull(r.UniqueTokenIdentifier), processingTimeInMilliseconds: Number(r.ProcessingTimeInMilliseconds ?? 0) || 0,
+  };
+}
+
+async function readTable(app: App, tenantId: string, type: SignInEventType, id?: string): Promise<Record<string, unknown>[]> {
+  const table = tables[type];
+  const since = new Date(Date.now() - RETENTION_MS);
+  const result = id
+    ? await app.logs.query(`SELECT * FROM ${table} WHERE TenantId = ? AND Id = ? LIMIT 1`, [tenantId, id])
+    : await app.logs.query(`SELECT * FROM ${table} WHERE TenantId = ? AND TimeGenerated >= ? ORDER BY TimeGenerated DESC LIMIT ${WINDOW}`, [tenantId, since]);
+  return result.rows.map((values) => {
+    const row: Row = {};
+    result.columns.forEach((col, i) => { row[col.name] = values[i]; });
+    return toGraphSignIn(rowToSignIn(type, row));
+  });
+}
+
+export function registerSignIns(r: GraphRouter): void {
+  const { app } = r;
+  r.route('GET', '/auditLogs/signIns', 'logs.read', async (c) => {
+    // Graph lists interactive sign-ins unless the filter asks for other event types.
+    const filter = c.url.searchParams.get('$filter') ?? '';
+    const types: SignInEventType[] = /signInEventTypes/i.test(filter) ? ['interactiveUser', 'nonInteractiveUser', 'servicePrincipal'] : ['interactiveUser'];
+    await app.logs.flush();
+    const rows = (await Promise.all(types.map((t) => readTable(app, c.caller.tenant.id, t)))).flat();
+    rows.sort((a, b) => String(b.createdDateTime).localeCompare(String(a.createdDateTime)));
+    return listResponse(c, catalogues.signIn, rows, { defaultTop: 1000 });
+  });
+
+  r.route('GET', '/auditLogs/signIns/:id', 'logs.read', async (c) => {
+    const id = decodeURIComponent(c.params.id!);
+    if (id.length > 100) notFound(id);
+    await app.logs.flush();
+    for (const t of ['interactiveUser', 'nonInteractiveUser', 'servicePrincipal'] as const) {
+      const [row] = await readTable(app, c.caller.tenant.id, t, id);
+      if (row) return { '@odata.context': entityContext(c, 'auditLogs/signIns'), ...selectOne(c, catalogues.signIn, row) };
+    }
+    return notFound(id);
+  });
+}
