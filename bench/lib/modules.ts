@@ -1,7 +1,8 @@
 /**
  * Rows for the other benchmark modules (bench/kql.ts, bench/policy-eval.ts, bench/risk-sim.ts,
  * bench/resource-verify.ts). Each runs in its own child process with a time limit; a missing module
- * is skipped with a message, a failing one is reported as failed.
+ * is skipped with a message, a failing one is reported as failed. Modules get `TESSERA_BENCH_TMP`
+ * (the run's scratch directory) in their environment.
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,11 +13,13 @@ import { NotAvailable, registerRow } from './scenarios.ts';
 
 export const MODULES = ['kql', 'policy-eval', 'risk-sim', 'resource-verify'];
 const RUNNER = fileURLToPath(new URL('./run-module.ts', import.meta.url));
-const TIMEOUT_MS = Number(process.env.BENCH_MODULE_TIMEOUT_S ?? 120) * 1000;
+const TIMEOUT_MS = Number(process.env.BENCH_MODULE_TIMEOUT_S ?? 180) * 1000;
 
-export function runModuleInChild(file: string, log: (s: string) => void, timeoutMs = TIMEOUT_MS): Promise<Record<string, unknown>> {
+export function runModuleInChild(file: string, log: (s: string) => void, opts: { timeoutMs?: number; tmpDir?: string } = {}): Promise<Record<string, unknown>> {
+  const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS;
   return new Promise((resolve, reject) => {
-    const child = fork(RUNNER, [file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const env = { ...process.env, ...(opts.tmpDir ? { TESSERA_BENCH_TMP: opts.tmpDir } : {}) };
+    const child = fork(RUNNER, [file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
     let stderr = '';
     let settled = false;
     const finish = (err: Error | null, res?: Record<string, unknown>): void => {
@@ -44,7 +47,7 @@ for (const name of MODULES) {
     async run(ctx) {
       const file = join(BENCH_ROOT, `${name}.ts`);
       if (!existsSync(file)) throw new NotAvailable(`bench/${name}.ts not present`);
-      return runModuleInChild(file, ctx.log);
+      return runModuleInChild(file, ctx.log, { tmpDir: ctx.tmpDir });
     },
   });
 }

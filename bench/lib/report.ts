@@ -99,10 +99,11 @@ export function renderMarkdown(rep: RunReport): string {
     else if (rows.some((r) => r.load || r.status !== 'ok')) out.push(...throughputTable(g, rows));
   }
   if (rep.targets.length) {
-    out.push('## targets', '', '| group | target | measured | status |', '|---|---|---:|---|');
+    out.push('## targets', '', 'Judged on req/s; the ratio of req/CPU-s is shown for context on a shared machine.', '',
+      '| group | target | measured (req/s) | status | ratio by req/CPU-s |', '|---|---|---:|---|---:|');
     for (const t of rep.targets) {
       const status = t.met === null ? `not measured (${t.note ?? ''})` : t.met ? 'met' : 'not met';
-      out.push(`| ${t.group} | ${t.row} ≥ ${t.min}x ${t.vs} | ${t.ratio === null ? '–' : `${t.ratio}x`} | ${status} |`);
+      out.push(`| ${t.group} | ${t.row} ≥ ${t.min}x ${t.vs} | ${t.ratio === null ? '–' : `${t.ratio}x`} | ${status} | ${t.cpuRatio == null ? '–' : `${t.cpuRatio}x`} |`);
     }
     out.push('');
   }

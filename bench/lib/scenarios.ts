@@ -83,6 +83,8 @@ export interface RowResult {
 
 export interface TargetResult extends Target {
   ratio: number | null;
+  /** The same ratio on requests per server CPU-second: steadier when the machine is shared. */
+  cpuRatio?: number | null;
   met: boolean | null;
   note?: string;
 }
@@ -112,10 +114,9 @@ export function allTargets(): Target[] { return [...targets]; }
 
 /** Evaluates targets against measured throughput (req/s). */
 export function evaluateTargets(results: RowResult[]): TargetResult[] {
-  const rps = (group: string, id: string): number | undefined => {
-    const r = results.find((x) => x.group === group && x.id === id && x.status === 'ok');
-    return r?.load?.rps;
-  };
+  const find = (group: string, id: string): RowResult | undefined => results.find((x) => x.group === group && x.id === id && x.status === 'ok');
+  const rps = (group: string, id: string): number | undefined => find(group, id)?.load?.rps;
+  const perCpu = (group: string, id: string): number | undefined => find(group, id)?.serverCpu?.requestsPerCpuSecond;
   return targets.map((t) => {
     const a = rps(t.group, t.row);
     const b = rps(t.group, t.vs);
@@ -123,7 +124,10 @@ export function evaluateTargets(results: RowResult[]): TargetResult[] {
       return { ...t, ratio: null, met: null, note: `${a === undefined ? t.row : t.vs} not measured` };
     }
     const ratio = Math.round((a / b) * 100) / 100;
-    return { ...t, ratio, met: ratio >= t.min };
+    const ca = perCpu(t.group, t.row);
+    const cb = perCpu(t.group, t.vs);
+    const cpuRatio = ca !== undefined && cb ? Math.round((ca / cb) * 100) / 100 : null;
+    return { ...t, ratio, cpuRatio, met: ratio >= t.min };
   });
 }
 

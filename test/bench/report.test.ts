@@ -31,7 +31,7 @@ describe('bench report', () => {
     assert.match(md, /\| tessera label \| 7,500 \|/);
     assert.match(md, /\| 0\.75x \| 2\.50x \|/);
     assert.match(md, /tessera: not available: src\/cli\/main\.ts does not exist yet/);
-    assert.match(md, /\| g1 \| tessera ≥ 0\.7x limit \| 0\.75x \| met \|/);
+    assert.match(md, /\| g1 \| tessera ≥ 0\.7x limit \| 0\.75x \| met \| – \|/);
     assert.match(md, /\| g2 \| tessera ≥ 2x oidc-provider \| – \| not measured/);
   });
 
