@@ -9,6 +9,7 @@
 export type { KeyStore, KeyInfo, KeyAlgorithm, GeneratedKeyAlgorithm } from './key-store.ts';
 export { KeyStoreError, KEY_NAME } from './key-store.ts';
 export { SoftwareKeyStore, publicKeyOf } from './software-key-store.ts';
+export { MemoryKeyStore } from './memory-key-store.ts';
 export type { SoftwareKeyStoreOptions } from './software-key-store.ts';
 export {
   acceptSessionKey,

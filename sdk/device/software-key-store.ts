@@ -11,11 +11,11 @@
  * (docs/token-protection.md §6).
  */
 import { Buffer } from 'node:buffer';
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, scrypt, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, createSecretKey, randomBytes, scrypt, type KeyObject } from 'node:crypto';
 import { chmod, link, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { compactDecrypt } from 'jose';
-import { exportPublicJwk, jwkThumbprint } from '../../src/crypto/jwk.ts';
+import { jwkThumbprint } from '../../src/crypto/jwk.ts';
+import { decryptWith, generateFor, parseWrappedSecret, signWith } from './key-ops.ts';
 import { KEY_NAME, KeyStoreError, type GeneratedKeyAlgorithm, type KeyAlgorithm, type KeyInfo, type KeyStore } from './key-store.ts';
 
 interface KeyFile {
@@ -212,11 +212,9 @@ export class SoftwareKeyStore implements KeyStore {
 
   async generate(name: string, alg: GeneratedKeyAlgorithm): Promise<KeyInfo> {
     this.path(name);
-    const pair =
-      alg === 'RSA-OAEP-256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : alg === 'ES256' || alg === 'ECDH-ES+A256KW' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : undefined;
-    if (!pair) throw new KeyStoreError('wrong_alg', `cannot generate ${String(alg)}`);
-    const der = pair.privateKey.export({ format: 'der', type: 'pkcs8' });
-    return this.write({ v: 1, name, alg, createdAt: new Date().toISOString(), publicJwk: exportPublicJwk(pair.publicKey), sealed: this.seal(name, alg, der) });
+    const { privateKey, publicJwk } = generateFor(alg);
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+    return this.write({ v: 1, name, alg, createdAt: new Date().toISOString(), publicJwk, sealed: this.seal(name, alg, der) });
   }
 
   async get(name: string): Promise<KeyInfo | undefined> {
@@ -235,39 +233,19 @@ export class SoftwareKeyStore implements KeyStore {
 
   async sign(name: string, data: Uint8Array): Promise<Uint8Array> {
     const { info, key } = await this.need(name);
-    if (info.alg === 'ES256') return cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
-    if (info.alg === 'HS256') return createHmac('sha256', key).update(data).digest();
-    throw new KeyStoreError('wrong_alg', `key ${name} (${info.alg}) cannot sign`);
+    return signWith(name, info.alg, key, data);
   }
 
   async decrypt(name: string, jwe: string): Promise<Uint8Array> {
     const { info, key } = await this.need(name);
-    if (info.alg !== 'ECDH-ES+A256KW' && info.alg !== 'RSA-OAEP-256') throw new KeyStoreError('wrong_alg', `key ${name} (${info.alg}) cannot decrypt`);
-    try {
-      const { plaintext } = await compactDecrypt(jwe, key, { keyManagementAlgorithms: [info.alg], contentEncryptionAlgorithms: ['A256GCM'] });
-      return plaintext;
-    } catch {
-      throw new KeyStoreError('decrypt_failed', 'JWE does not decrypt with this key');
-    }
+    return decryptWith(name, info.alg, key, jwe);
   }
 
   async importWrappedKey(wrappingKey: string, jwe: string, name: string): Promise<KeyInfo> {
     this.path(name);
-    const plain = Buffer.from(await this.decrypt(wrappingKey, jwe));
-    let jwk: Record<string, unknown>;
-    try {
-      jwk = JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
-    } catch {
-      throw new KeyStoreError('decrypt_failed', 'wrapped key is not a JWK');
-    } finally {
-      plain.fill(0);
-    }
-    if (jwk.kty !== 'oct' || jwk.alg !== 'HS256' || typeof jwk.k !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(jwk.k)) {
-      throw new KeyStoreError('wrong_alg', 'wrapped key must be a 256-bit HS256 oct JWK');
-    }
-    const raw = Buffer.from(jwk.k, 'base64url');
+    const { raw, kid } = parseWrappedSecret(await this.decrypt(wrappingKey, jwe));
     const file: KeyFile = { v: 1, name, alg: 'HS256', createdAt: new Date().toISOString(), sealed: this.seal(name, 'HS256', raw) };
-    if (typeof jwk.kid === 'string' && jwk.kid.length <= 128) file.kid = jwk.kid;
+    if (kid !== undefined) file.kid = kid;
     return this.write(file);
   }
 
