@@ -71,7 +71,7 @@ export function registerDevices(r: GraphRouter): void {
   r.route('GET', '/devices', 'directory.read', async (c) => listResponse(c, catalogues.device, (await app.store.devices.list(c.caller.tenant.id)).map(toGraphDevice)));
 
   r.route('POST', '/devices', 'devices.write', async (c) => {
-    const b = parseBody(createSchema, jsonBody(c), 'device', READ_ONLY);
+    const b = parseBody(createSchema, jsonBody(c), 'device', READ_ONLY.filter((k) => k !== 'deviceId'));
     const owners: string[] = [];
     for (const ref of b['registeredOwners@odata.bind'] ?? []) {
       const id = refId({ '@odata.id': ref });
