@@ -7,6 +7,8 @@ import { registerAuthorize } from '../protocol/authorize/endpoint.ts';
 import { completeDeviceSignIn, registerDeviceAuthorization } from '../protocol/device-authorization.ts';
 import { registerTokenManagement } from '../protocol/token-management.ts';
 import { registerGraph } from '../admin/index.ts';
+import { createGraphRouter } from '../admin/route.ts';
+import { registerConditionalAccess } from '../admin/conditional-access.ts';
 
 export function registerRoutes(f: FastifyInstance, app: App): void {
   f.get('/health', async () => ({ status: 'ok' }));
@@ -16,4 +18,5 @@ export function registerRoutes(f: FastifyInstance, app: App): void {
   registerDeviceAuthorization(f, app);
   registerTokenManagement(f, app);
   registerGraph(f, app);
+  registerConditionalAccess(createGraphRouter(f, app));
 }
