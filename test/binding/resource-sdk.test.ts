@@ -294,3 +294,31 @@ test('issuer unreachable before any key set loaded: 503 temporarily_unavailable,
   const noDiscovery = createVerifier({ issuer: `${AUTHORITY}/nope/v2.0`, audience: AUD });
   assert.equal((await fail(noDiscovery.verify(req({ authorization: `Bearer ${token()}` })))).status, 503);
 });
+
+test('JWKS parsing skips private, symmetric, encryption and malformed keys; garbage documents throw', async () => {
+  const { parseJwks } = await import('../../sdk/resource/index.ts');
+  const pub = exportPublicJwk(signing.publicKey);
+  const priv = signing.privateKey.export({ format: 'jwk' });
+  const keys = parseJwks({
+    keys: [
+      { ...pub, kid: 'ok' },
+      { ...priv, kid: 'private' },
+      { ...pub, kid: 'enc', use: 'enc' },
+      { ...pub },
+      { kty: 'oct', k: 'AAAA', kid: 'sym' },
+      { ...pub, kid: 'off-curve', y: pub.x },
+      null,
+      'junk',
+    ],
+  });
+  assert.deepEqual([...keys.keys()], ['ok']);
+  for (const g of [null, {}, { keys: 'x' }, 5, 'str']) assert.throws(() => parseJwks(g), TypeError);
+  fc.assert(fc.property(fc.anything(), (g) => {
+    try {
+      parseJwks(g);
+    } catch (e) {
+      return e instanceof TypeError;
+    }
+    return true;
+  }));
+});
