@@ -58,3 +58,34 @@ test('tenant create adds a tenant with generated credentials shown once; a dupli
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('policy import takes the whole real-world corpus (or refuses files naming the property), and export round-trips', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+  try {
+    assert.equal(await main(['tenant', 'create', '--domain', 'corp.test', '--data', dir], io()), 0);
+    const a = io();
+    const code = await main(['policy', 'import', '../shared/corpus/ca-policies', '--data', dir], a);
+    const summary = a.outLines.at(-1)!;
+    const [, imported, refused] = /^(\d+) imported, (\d+) refused$/.exec(summary)!.map(Number) as [number, number, number];
+    assert.ok(imported >= 100, summary);
+    assert.equal(code, refused ? 1 : 0);
+    for (const l of a.outLines.filter((l) => l.startsWith('refused'))) assert.match(l, /^refused\s+\S.*: [\w.[\]@#]+: .+/);
+    const out = join(dir, 'export');
+    const b = io();
+    assert.equal(await main(['policy', 'export', out, '--data', dir], b), 0);
+    const dir2 = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+    try {
+      assert.equal(await main(['tenant', 'create', '--domain', 'copy.test', '--data', dir2], io()), 0);
+      const c = io();
+      assert.equal(await main(['policy', 'import', out, '--data', dir2], c), 0, c.outLines.join('\n'));
+      assert.match(c.outLines.at(-1)!, new RegExp(`^\\d+ imported, 0 refused$`));
+    } finally {
+      rmSync(dir2, { recursive: true, force: true });
+    }
+    const d = io();
+    assert.equal(await main(['policy', 'import', '/no/such/path', '--data', dir], d), 1);
+    assert.match(d.errLines[0]!, /no such file or folder/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
