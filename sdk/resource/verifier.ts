@@ -2,7 +2,6 @@
  * Access-token verification for resource servers: RFC 9068 JWT access tokens from Tessera, presented
  * as `Bearer` (RFC 6750) or DPoP-bound (RFC 9449 §7), answered with the right `WWW-Authenticate`.
  */
-import type { KeyObject } from 'node:crypto';
 import { checkJwsHeader, decodeCompactJws, JwsError, keyFitsAlgorithm, verifyJwsSignature, type JwsAlgorithm } from '../../src/crypto/jwt.ts';
 import { checkRegisteredClaims, ClaimError } from '../../src/crypto/claims.ts';
 import { challenge } from '../../src/binding/challenge.ts';
@@ -10,7 +9,7 @@ import { DEFAULT_DPOP_ALGORITHMS, verifyDpopProof, type DpopAlgorithm } from '..
 import type { NonceService } from '../../src/binding/nonce.ts';
 import { MemoryReplayCache, type ReplayCache } from '../../src/binding/replay-cache.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError, TemporarilyUnavailable } from '../../src/errors/oauth.ts';
-import { discoverJwksUri, JwksCache, type JwksCacheOptions } from './jwks.ts';
+import { discoverJwksUri, JwksCache, type CachedKey, type JwksCacheOptions } from './jwks.ts';
 import { principalFromClaims, type Principal } from './principal.ts';
 
 export interface VerifierOptions {
@@ -125,11 +124,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   /** The key for `kid`, fetching (rate-limited) when unknown. Issuer unreachable before any key set
    *  was loaded: 503 `temporarily_unavailable`, so clients do not throw good tokens away. */
-  async function keyFor(kid: unknown): Promise<KeyObject | undefined> {
+  async function keyFor(kid: unknown): Promise<CachedKey | undefined> {
     if (typeof kid !== 'string') return undefined;
     try {
       jwks ??= await getJwks();
-      return (jwks.get(kid) ?? (await jwks.getAfterRefresh(kid)))?.key;
+      return jwks.get(kid) ?? (await jwks.getAfterRefresh(kid));
     } catch (e) {
       throw new TemporarilyUnavailable('signing keys unavailable', { detail: e instanceof Error ? e.message : String(e) });
     }
@@ -159,8 +158,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
         const alg = checkJwsHeader(decoded.header, { algorithms, typ: 'at+jwt' });
         // fast path: the key is cached, no await
         const kid = decoded.header.kid;
-        const key = (jwks && typeof kid === 'string' ? jwks.get(kid)?.key : undefined) ?? (await keyFor(kid));
-        if (!key) throw new JwsError('unknown_key', 'signing key not found');
+        const cached = (jwks && typeof kid === 'string' ? jwks.get(kid) : undefined) ?? (await keyFor(kid));
+        if (!cached) throw new JwsError('unknown_key', 'signing key not found');
+        const key = cached.key;
+        // RFC 7517 §4.4: a JWK that names its alg is only used with that alg.
+        if (cached.alg !== undefined && cached.alg !== alg) throw new JwsError('key_mismatch', 'key pinned to another alg');
         if (!keyFitsAlgorithm(alg, key) || !verifyJwsSignature(alg, key, decoded.signingInput, decoded.signature)) {
           throw new JwsError('bad_signature', 'signature invalid');
         }

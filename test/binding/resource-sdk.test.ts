@@ -26,7 +26,7 @@ const idp = http.createServer((req, res) => {
   } else if (req.url === `/${TENANT}/discovery/v2.0/keys`) {
     jwksHits++;
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [...keys.map((k) => ({ ...exportPublicJwk(k.pub), kid: k.kid, use: 'sig', alg: 'ES256' })), { kty: 'oct', k: 'AAAA', kid: 'sym' }, { kty: 'EC', kid: 'junk' }] }));
+    res.end(JSON.stringify({ keys: [...keys.map((k) => ({ ...exportPublicJwk(k.pub), kid: k.kid, use: 'sig', alg: 'ES256' })), { kty: 'oct', k: 'AAAA', kid: 'sym' }, { kty: 'EC', kid: 'junk' }, { ...exportPublicJwk(signing.publicKey), kid: 'pinned', alg: 'ES384' }] }));
   } else {
     res.statusCode = 404;
     res.end();
@@ -163,6 +163,7 @@ test('token checks: expiry with skew, nbf, audience, issuer, typ, alg none, HMAC
   const rogue = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await expect401(token({}, createEs256Signer(rogue.privateKey, 'k1')), 'signed by another key under a known kid');
   await expect401(token({}, createEs256Signer(rogue.privateKey, 'sym')), 'symmetric JWKS entry is ignored');
+  await expect401(token({}, createEs256Signer(signing.privateKey, 'pinned')), 'JWK pinned to another alg');
 });
 
 test('unknown kid refreshes the JWKS (key rotation), rate-limited against floods', async () => {
