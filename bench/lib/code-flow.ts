@@ -41,6 +41,8 @@ export interface CodeFlowResult {
   /** True when the authorize request was answered from the session without a form. */
   sso: boolean;
   steps: number;
+  /** The token endpoint's last `DPoP-Nonce`, if any, for the client's next proof. */
+  dpopNonce?: string;
 }
 
 export class CookieJar {
@@ -224,5 +226,6 @@ export async function codeFlow(opts: CodeFlowOptions): Promise<CodeFlowResult> {
   }
   if (tr.status !== 200) throw new Error(`token exchange: HTTP ${tr.status}: ${text.slice(0, 300)}`);
   const tokens = JSON.parse(text) as CodeFlowResult['tokens'];
-  return { tokens, jar, sso, steps };
+  const lastNonce = tr.headers.get('dpop-nonce') ?? dpopNonce ?? undefined;
+  return { tokens, jar, sso, steps, ...(lastNonce ? { dpopNonce: lastNonce } : {}) };
 }

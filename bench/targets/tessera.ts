@@ -249,6 +249,18 @@ registerRow({
 });
 
 registerRow({
+  kind: 'throughput', group: 'bound_refresh', id: 'tessera-dpop', role: 'tessera',
+  label: 'Tessera DPoP-bound refresh (public client, proof per request)',
+  async start(ctx) {
+    const { s, value: flow } = await withTessera(ctx, codeFlowOptions, true);
+    const params: RefreshParams = {
+      tokenPath: new URL(s.tokenUrl).pathname, clientId: flow.clientId, auth: 'none', dpop: true, source: { kind: 'code-flow', flow },
+    };
+    return { baseUrl: s.baseUrl, pid: s.pid, stop: s.stop, client: { module: REFRESH_CLIENT, params, setupConcurrency: 4 } };
+  },
+});
+
+registerRow({
   kind: 'custom', group: 'memory', id: 'tessera', role: 'tessera',
   label: 'Tessera, embedded store (SQLite)',
   async run(ctx) {
@@ -265,3 +277,4 @@ registerTarget({ group: 'client_credentials', row: 'tessera', vs: 'limit', min: 
 registerTarget({ group: 'client_credentials', row: 'tessera', vs: 'oidc-provider', min: 2.5 });
 registerTarget({ group: 'refresh_token', row: 'tessera', vs: 'oidc-provider', min: 2 });
 registerTarget({ group: 'bound_refresh', row: 'tessera', vs: 'oidc-provider', min: 2 });
+registerTarget({ group: 'bound_refresh', row: 'tessera-dpop', vs: 'oidc-provider', min: 2 });

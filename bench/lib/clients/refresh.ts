@@ -47,6 +47,7 @@ export const createClient: ClientFactory = async (index, params, { baseUrl }) =>
   } else {
     const r = await codeFlow({ ...p.source.flow, tokenRequestHeaders: key ? proof : undefined });
     refreshToken = r.tokens.refresh_token;
+    nonce = r.dpopNonce;
     if (!refreshToken) throw new Error(`code flow returned no refresh_token (scope "${p.source.flow.scope}"; keys: ${Object.keys(r.tokens).join(',')})`);
   }
   if (!refreshToken) throw new Error('no refresh token for virtual client');
@@ -55,6 +56,7 @@ export const createClient: ClientFactory = async (index, params, { baseUrl }) =>
   if (p.auth === 'basic' && p.clientSecret) headers.authorization = basicAuth(p.clientId, p.clientSecret);
   let ok = 0;
   let failed = 0;
+  let dpopTyped = 0;
   let current: string = refreshToken;
   return {
     next(): LoadRequest {
@@ -69,13 +71,15 @@ export const createClient: ClientFactory = async (index, params, { baseUrl }) =>
       if (typeof n === 'string') nonce = n;
       if (status !== 200) { failed++; return; }
       try {
-        const j = JSON.parse(body) as { refresh_token?: string };
+        const j = JSON.parse(body) as { refresh_token?: string; token_type?: string };
         if (j.refresh_token) current = j.refresh_token;
+        if (j.token_type?.toLowerCase() === 'dpop') dpopTyped++;
         ok++;
       } catch {
         failed++;
       }
     },
-    counters: () => ({ refreshed: ok, refreshFailed: failed }),
+    // `tokenTypeDPoP`: responses with token_type DPoP — a sanity check that the binding took.
+    counters: () => ({ refreshed: ok, refreshFailed: failed, tokenTypeDPoP: dpopTyped }),
   };
 };
