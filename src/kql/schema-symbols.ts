@@ -1,6 +1,6 @@
 // The Kusto binder's view of Tessera's tables: one DatabaseSymbol built from the generated column
 // list, so the binder types every expression (dynamic vs string columns, summarize output names).
-import { logTables } from '../logs/tables.generated.ts';
+import { columnsOf, tableNames } from '../logs/schema.ts';
 import type { LogColumnType } from '../logs/tables.generated.ts';
 import { Kusto } from './kusto-language.ts';
 import type { KNode } from './kusto-language.ts';
@@ -25,8 +25,8 @@ let cached: KNode | undefined;
 /** GlobalState whose default database holds every Tessera log table. */
 export function tesseraGlobals(): KNode {
   if (cached) return cached;
-  const tables = Object.entries(logTables).map(([name, cols]) =>
-    new S.TableSymbol.$ctor4(name, cols.map((c) => new S.ColumnSymbol(c.name, scalarSymbol(c.type), null, null, null, null))),
+  const tables = tableNames.map((name) =>
+    new S.TableSymbol.$ctor4(name, columnsOf(name).map((c) => new S.ColumnSymbol(c.name, scalarSymbol(c.type), null, null, null, null))),
   );
   const db = new S.DatabaseSymbol.$ctor3('tessera', null, tables, false);
   cached = Kusto.GlobalState.Default.WithDatabase(db);

@@ -11,7 +11,7 @@
 import { DuckDBInstance, StatementType } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { coerceValue } from './coerce.ts';
-import { columnsOf, createTableSql, isLogTableName, quoteIdent, tableNames } from './schema.ts';
+import { addMissingColumnsSql, columnsOf, createTableSql, isLogTableName, quoteIdent, tableNames } from './schema.ts';
 import { toQueryResult } from './result.ts';
 import type { QueryResult, SqlParam } from './result.ts';
 import type { LogTableName } from './tables.generated.ts';
@@ -53,7 +53,10 @@ export async function openAnalyticsStore(opts: AnalyticsStoreOptions): Promise<A
   const instance = await DuckDBInstance.create(opts.path);
   const writer = await instance.connect();
   const reader = await instance.connect();
-  for (const t of tableNames) await writer.run(createTableSql(t));
+  for (const t of tableNames) {
+    await writer.run(createTableSql(t));
+    for (const alter of addMissingColumnsSql(t)) await writer.run(alter);
+  }
   return new DuckAnalyticsStore(instance, writer, reader, opts);
 }
 

@@ -118,6 +118,10 @@ export function resultCols(node: KNode, ctx: Ctx): Col[] {
   const out: Col[] = [];
   for (let i = 0; i < cols.Count; i++) {
     const c = cols.getItem(i);
+    // A column of unknown type can only come from an unresolvable operand of `union isfuzzy=true`
+    // (the binder reports every other case as an error); such operands are skipped at run time, as
+    // Kusto does, so their columns do not exist.
+    if (String(c.Type?.Name) === 'unknown') continue;
     out.push({ name: String(c.Name), type: kustoType({ ResultType: c.Type }, ctx) });
   }
   return out;

@@ -39,6 +39,11 @@ const functions: Record<string, Fn> = {
   tobool: ([a], env) => as(a, env, 'bool'),
   toboolean: ([a], env) => as(a, env, 'bool'),
   todatetime: ([a], env) => as(a, env, 'datetime'),
+  totimespan: ([a], env) => {
+    const e = scalar(a, env);
+    if (e.type === 'timespan') return e.sql;
+    return env.ctx.fail('UnsupportedFunction', `totimespan() of a ${e.type} is not supported`, a);
+  },
   todynamic: ([a], env) => dyn(a, env),
   toobject: ([a], env) => dyn(a, env),
   parse_json: ([a], env) => dyn(a, env),

@@ -1,6 +1,6 @@
 // The row-wise tabular operators: where, project (and -away/-keep/-rename/-reorder), extend, sort,
 // take, top, distinct, count, as, serialize; the rest dispatch to their own files.
-import { kindOf } from '../kusto-language.ts';
+import { Kusto, kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { envOf, listItems, q, resultCols } from './context.ts';
 import type { Col, Ctx, Env, Rel } from './context.ts';
@@ -132,8 +132,14 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
       if (!known.has(name)) freshIdx++;
     } else {
       expr = it;
+      // Kusto's own naming rule for an unnamed expression (e.g. `extend tostring(Location)` keeps
+      // the name Location); an expression it cannot name gets the binder's next fresh column.
+      const derived = Kusto.KustoFacts.GetExpressionResultName(it, null) as string | null;
       if (ik === 'NameReference' && input.has(String(it.SimpleName))) name = String(it.SimpleName);
-      else name = fresh[freshIdx++] ?? ctx.fail('SemanticError', 'cannot name this column', it);
+      else if (derived && types.has(derived) && (known.has(derived) || fresh[freshIdx] === derived)) {
+        name = derived;
+        if (!known.has(derived)) freshIdx++;
+      } else name = fresh[freshIdx++] ?? ctx.fail('SemanticError', 'cannot name this column', it);
       if (extend && known.has(name) && ik === 'NameReference') continue;
     }
     const type = types.get(name);

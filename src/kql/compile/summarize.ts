@@ -90,6 +90,13 @@ function aggregate(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[]
     case 'make_set': case 'makeset': case 'make_set_if':
     case 'make_list': case 'makelist': case 'make_list_if':
       return as(makeList(a, env, ctx));
+    case 'make_bag':
+    case 'make_bag_if': {
+      // Property bags merged key by key (a key seen in several rows keeps one of its values).
+      const v = convert(raw(0), 'dynamic');
+      const keep = a.fn === 'make_bag_if' ? ` AND ${cond(1)}` : '';
+      return as(`COALESCE(list_reduce(list(${v}) FILTER (WHERE json_type(${v}) = 'OBJECT'${keep}), (x, y) -> json_merge_patch(x, y)), '{}')::JSON`);
+    }
     case 'arg_max': case 'arg_min': case 'argmax': case 'argmin':
       return argExtreme(a, slots, rel, env, ctx);
     case 'stdev':

@@ -1,7 +1,7 @@
 // Tabular expressions: sources (tables, let-bound names, datatable, print, union, table(),
 // materialize()) and the pipe. Each operator adds one CTE; DuckDB inlines and optimises them.
-import { logTables } from '../../logs/tables.generated.ts';
-import { isLogTableName } from '../../logs/schema.ts';
+import { columnsOf, isLogTableName } from '../../logs/schema.ts';
+import type { LogTableName } from '../../logs/tables.generated.ts';
 import { kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { envOf, kustoType, listItems, q, resultCols } from './context.ts';
@@ -45,8 +45,8 @@ function named(name: string, node: KNode, ctx: Ctx): Rel {
 }
 
 /** A table scan: strings are never null in Kusto, so NULL (a column a producer left out) reads as "". */
-export function scanTable(name: keyof typeof logTables, ctx: Ctx): Rel {
-  const cols: Col[] = logTables[name].map((c) => ({ name: c.name, type: c.type as KType }));
+export function scanTable(name: LogTableName, ctx: Ctx): Rel {
+  const cols: Col[] = columnsOf(name).map((c) => ({ name: c.name, type: c.type as KType }));
   const select = cols.map((c) => (c.type === 'string' ? `COALESCE(${q(c.name)}, '') AS ${q(c.name)}` : q(c.name))).join(', ');
   const hasTime = cols.some((c) => c.name === 'TimeGenerated');
   const where = ctx.since && hasTime ? ` WHERE "TimeGenerated" >= ${timestampLiteral(ctx.since)} AND "TimeGenerated" <= ${timestampLiteral(ctx.until ?? ctx.now)}` : '';

@@ -6,23 +6,35 @@ import type { KNode } from '../kusto-language.ts';
 import { listItems, q, resultCols, sqlString } from './context.ts';
 import type { Col, Ctx, Rel } from './context.ts';
 import { tabular } from './tabular.ts';
+import { KqlError } from '../errors.ts';
 import { convert, sqlTypeOf } from './values.ts';
 
 export function compileUnion(input: Rel | undefined, op: KNode, ctx: Ctx): Rel {
   const out = resultCols(op, ctx);
   let source: string | undefined;
+  let fuzzy = false;
   for (const p of listItems(op.Parameters)) {
     const name = nodeText(p.Name).toLowerCase();
     if (name === 'withsource') source = nodeText(p.Expression);
-    else if (name === 'kind' || name === 'isfuzzy') continue;
+    else if (name === 'isfuzzy') fuzzy = nodeText(p.Expression).toLowerCase() === 'true';
+    else if (name === 'kind') continue;
     else return ctx.fail('UnsupportedOperator', `union parameter ${name} is not supported`, p);
   }
   const inputs: { rel: Rel; label: string }[] = [];
   if (input) inputs.push({ rel: input, label: 'union_arg0' });
   for (const e of listItems(op.Expressions)) {
     const label = kindOf(e) === 'NameReference' ? String(e.SimpleName) : String(e.ResultType?.Name ?? '') || `union_arg${inputs.length}`;
-    inputs.push({ rel: tabular(e, ctx), label });
+    let rel: Rel;
+    try {
+      rel = tabular(e, ctx);
+    } catch (err) {
+      // isfuzzy=true: an operand reading a table that does not exist is ignored, as in Kusto.
+      if (fuzzy && err instanceof KqlError && err.code === 'SemanticError') continue;
+      throw err;
+    }
+    inputs.push({ rel, label });
   }
+  if (!inputs.length) return ctx.fail('SemanticError', 'none of the union operands refers to a table Tessera has', op);
   const selects = inputs.map(({ rel, label }) => {
     const have = new Map(rel.cols.map((c) => [c.name, c]));
     const cols = out.map((c) => `${columnFor(c, have, source, label)} AS ${q(c.name)}`);
@@ -43,3 +55,4 @@ function columnFor(c: Col, have: Map<string, Col>, source: string | undefined, l
   }
   return c.type === 'string' ? "''" : `CAST(NULL AS ${sqlTypeOf(c.type)})`;
 }
+
