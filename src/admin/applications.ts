@@ -115,7 +115,7 @@ async function checkIdentifierUris(app: App, a: Application, before: Application
 export async function findApplication(app: App, c: GraphContext): Promise<Application> {
   const tenantId = c.caller.tenant.id;
   const appId = alternateKey(c, 'applications', 'appId');
-  const key = (appId ?? decodeURIComponent(c.params.id!)).toLowerCase();
+  const key = (appId ?? c.params.id!).toLowerCase();
   const a = appId !== undefined ? await app.store.applications.getByAppId(key) : await app.store.applications.get(tenantId, key);
   return a && a.tenantId === tenantId ? a : notFound(key);
 }

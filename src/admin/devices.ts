@@ -54,7 +54,7 @@ export function toGraphDevice(d: Device): Record<string, unknown> {
 async function findDevice(app: App, c: GraphContext): Promise<Device> {
   const tenantId = c.caller.tenant.id;
   const deviceId = alternateKey(c, 'devices', 'deviceId');
-  if (deviceId === undefined) return (await app.store.devices.get(tenantId, decodeURIComponent(c.params.id!).toLowerCase())) ?? notFound(c.params.id!);
+  if (deviceId === undefined) return (await app.store.devices.get(tenantId, c.params.id!.toLowerCase())) ?? notFound(c.params.id!);
   return (await app.store.devices.getByDeviceId(tenantId, deviceId.toLowerCase())) ?? notFound(deviceId);
 }
 

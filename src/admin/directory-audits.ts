@@ -26,7 +26,7 @@ export function registerDirectoryAudits(r: GraphRouter): void {
   });
 
   r.route('GET', '/auditLogs/directoryAudits/:id', 'logs.read', async (c) => {
-    const id = decodeURIComponent(c.params.id!);
+    const id = c.params.id!;
     const e = id.length <= 100 ? await app.store.audit.get(c.caller.tenant.id, id) : undefined;
     if (!e) notFound(id);
     return { '@odata.context': entityContext(c, 'auditLogs/directoryAudits'), ...selectOne(c, catalogues.directoryAudit, toGraphDirectoryAudit(e)) };

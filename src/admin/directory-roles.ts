@@ -18,7 +18,7 @@ export function directoryRoleObject(tenantId: string, templateId: string): Recor
 }
 
 function findRole(c: GraphContext, key: string): string {
-  const k = decodeURIComponent(key).toLowerCase();
+  const k = key.toLowerCase();
   const byTemplate = /^\(?roletemplateid='([0-9a-f-]{36})'\)$/.exec(k)?.[1];
   const r = builtInRoles.find((x) => x.templateId === (byTemplate ?? k) || roleId(c.caller.tenant.id, x.templateId) === k);
   return r?.templateId ?? notFound(key);
@@ -27,7 +27,9 @@ function findRole(c: GraphContext, key: string): string {
 /** `directoryRoles(roleTemplateId='…')` arrives as one path segment; the role key is read from the URL. */
 function keyOf(c: GraphContext): string {
   if (c.params.id !== undefined) return c.params.id;
-  const m = /directoryRoles(\(roleTemplateId=[^)]*\))/i.exec(decodeURIComponent(c.url.pathname));
+  let path: string;
+  try { path = decodeURIComponent(c.url.pathname); } catch { return notFound(c.url.pathname); }
+  const m = /directoryRoles(\(roleTemplateId=[^)]*\))/i.exec(path);
   return m?.[1] ?? notFound(c.url.pathname);
 }
 
@@ -72,7 +74,7 @@ export function registerDirectoryRoles(r: GraphRouter): void {
 
     r.route('DELETE', `${base}/members/:member/$ref`, 'roles.write', async (c) => {
       const t = findRole(c, keyOf(c));
-      const id = decodeURIComponent(c.params.member!).toLowerCase();
+      const id = c.params.member!.toLowerCase();
       if (c.caller.principalId === id && t === '62e90394-69f5-4237-9190-012177145e10') throw new BadRequest('You cannot remove yourself from the Global Administrator role.');
       const obj = await requireDirectoryObject(app, c.caller.tenant.id, id);
       if (!(await app.store.roles.unassign(c.caller.tenant.id, t, id))) notFound(id);

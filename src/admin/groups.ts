@@ -32,7 +32,7 @@ export function toGraphGroup(g: Group): Record<string, unknown> {
 export function registerGroups(r: GraphRouter): void {
   const { app } = r;
   const find = async (c: GraphContext): Promise<Group> => {
-    const id = decodeURIComponent(c.params.id!).toLowerCase();
+    const id = c.params.id!.toLowerCase();
     return (await app.store.groups.get(c.caller.tenant.id, id)) ?? notFound(id);
   };
   const target = (g: Group, mods: ReturnType<typeof changes> = []) => ({ id: g.id, displayName: g.displayName, type: 'Group', modifiedProperties: mods });
@@ -100,7 +100,7 @@ export function registerGroups(r: GraphRouter): void {
 
   r.route('DELETE', '/groups/:id/members/:member/$ref', 'groups.write', async (c) => {
     const g = await find(c);
-    const id = decodeURIComponent(c.params.member!).toLowerCase();
+    const id = c.params.member!.toLowerCase();
     if (!(await app.store.groups.removeMember(g.tenantId, g.id, id))) notFound(id);
     const obj = await requireDirectoryObject(app, g.tenantId, id).catch(() => undefined);
     await c.audit({

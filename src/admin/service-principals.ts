@@ -39,7 +39,7 @@ export function toGraphServicePrincipal(sp: ServicePrincipal, a: Application | u
 }
 
 async function findSp(app: App, tenantId: string, id: string): Promise<ServicePrincipal> {
-  return (await app.store.servicePrincipals.get(tenantId, decodeURIComponent(id).toLowerCase())) ?? notFound(id);
+  return (await app.store.servicePrincipals.get(tenantId, id.toLowerCase())) ?? notFound(id);
 }
 
 /** `servicePrincipals/{id}` or `servicePrincipals(appId='{appId}')`. */
@@ -151,7 +151,7 @@ export function registerServicePrincipals(r: GraphRouter): void {
     const unassign = async (c: GraphContext, side: 'principal' | 'resource') => {
       const sp = await findPathSp(app, c);
       const rows = side === 'principal' ? await app.store.servicePrincipals.appRoleAssignmentsOf(sp.tenantId, sp.id) : await app.store.servicePrincipals.appRoleAssignmentsTo(sp.tenantId, sp.id);
-      const x = rows.find((y) => y.id === decodeURIComponent(c.params.assignment!).toLowerCase()) ?? notFound(c.params.assignment!);
+      const x = rows.find((y) => y.id === c.params.assignment!.toLowerCase()) ?? notFound(c.params.assignment!);
       await app.store.servicePrincipals.removeAppRoleAssignment(sp.tenantId, x.id);
       const resource = await app.store.servicePrincipals.get(sp.tenantId, x.resourceId);
       const mods = [modified('AppRole.Id', x.appRoleId, null), modified('ServicePrincipal.ObjectID', x.resourceId, null)];

@@ -87,7 +87,7 @@ export function registerSignIns(r: GraphRouter): void {
   });
 
   r.route('GET', '/auditLogs/signIns/:id', 'logs.read', async (c) => {
-    const id = decodeURIComponent(c.params.id!);
+    const id = c.params.id!;
     if (id.length > 100) notFound(id);
     await app.logs.flush();
     for (const t of ['interactiveUser', 'nonInteractiveUser', 'servicePrincipal'] as const) {

@@ -55,7 +55,7 @@ export function toGraphUser(u: User): Record<string, unknown> {
 /** A user by object id or userPrincipalName; 404 otherwise. */
 export async function findUser(app: App, tenantId: string, idOrUpn: string): Promise<User> {
   if (idOrUpn.length > 256) notFound(idOrUpn);
-  const key = decodeURIComponent(idOrUpn);
+  const key = idOrUpn; // Fastify has already percent-decoded path parameters
   const u = key.includes('@') ? await app.store.users.getByUpn(tenantId, key.toLowerCase()) : await app.store.users.get(tenantId, key.toLowerCase());
   return u ?? notFound(key);
 }

@@ -59,7 +59,7 @@ describe('garbage input on every admin endpoint', () => {
     // Fastify rejects a malformed percent-encoding before routing (FST_ERR_BAD_URL): a 400, in Fastify's body.
     const badUrl = await graph(s, token, 'GET', '/v1.0/users/%E0%A4%A');
     assert.equal(badUrl.status, 400);
-    const bad = ['not-a-guid', "x'or'1'='1", encodeURIComponent('\u0000'), 'a'.repeat(400), randomUUID()];
+    const bad = ['not-a-guid', '%25E0%25A4%25A', '%2525', "x'or'1'='1", encodeURIComponent('\u0000'), 'a'.repeat(400), randomUUID()];
     for (const id of bad) {
       for (const p of ['users', 'groups', 'applications', 'servicePrincipals', 'devices', 'directoryRoles', 'auditLogs/directoryAudits', 'auditLogs/signIns']) {
         const r = await graph(s, token, 'GET', `/v1.0/${p}/${id}`);
