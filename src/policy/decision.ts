@@ -73,7 +73,8 @@ export interface PolicyDecision {
   /** `multiFactorAuthentication` when an enabled applying policy demanded MFA or a strength. */
   authenticationRequirement: 'singleFactorAuthentication' | 'multiFactorAuthentication';
   conditionalAccessStatus: 'success' | 'failure' | 'notApplied';
-  evaluations: readonly PolicyEvaluation[];
+  /** Per-policy evaluations in snapshot order; built on first read. */
+  readonly evaluations: readonly PolicyEvaluation[];
   /** The sign-in record's per-policy array; built on first read. */
   readonly appliedConditionalAccessPolicies: AppliedConditionalAccessPolicy[];
 }

@@ -10,40 +10,46 @@
  *    `needs_interaction`: interactive sign-ins prompt and continue, non-interactive ones get
  *    interaction_required with the AADSTS code.
  * 6. Report-only policies are evaluated and logged (`reportOnly*`) but never change the outcome.
+ *
+ * Hot path: per policy the loop writes into typed arrays and allocates only for policies that
+ * apply; the per-policy objects of the sign-in record are built on first read (decision.ts).
  */
 import type { PolicySignInContext } from './context.ts';
 import type { PolicySnapshot, CompiledPolicy } from './snapshot.ts';
 import { EvalScratch } from './conditions/define.ts';
-import { conditions } from './conditions/index.ts';
-import { evaluateGrant } from './controls/grant.ts';
+import { vote as voteOf } from './conditions/dispatch.ts';
+import { evaluateGrant, type GrantControl } from './controls/grant.ts';
 import { mergeDirectives, type SessionDirectives } from './controls/session.ts';
 import { strengthSatisfied } from './controls/authentication-strength.ts';
 import { toAppliedPolicy, type AppliedConditionalAccessPolicy, type PolicyDecision, type PolicyEvaluation, type UnmetRequirement } from './decision.ts';
 import { controlErrors } from './controls/aadsts.ts';
+import { MISS } from './prefilter.ts';
+import { resultCodes as codes, FAILURE, NOT_APPLIED, NOT_ENABLED, RO_FAILURE, RO_INTERRUPTED, RO_NOT_APPLIED, RO_SUCCESS, SUCCESS } from './result-codes.ts';
 
-const conditionIndex = new Map(conditions.map((c, i) => [c, i]));
 const EMPTY: readonly never[] = Object.freeze([]);
 
-/** Runs one policy's conditions; returns the matched mask and the first failing condition index. */
+/** Runs one policy's conditions; the matched mask and the index of the first failing condition (-1 if none). */
 export function matchConditions(p: CompiledPolicy, ctx: PolicySignInContext, scratch: EvalScratch): { mask: number; failed: number } {
   let mask = 0;
   for (const c of p.conditions) {
     const vote = c.def.evaluate(c.prepared, ctx, scratch);
-    const i = conditionIndex.get(c.def)!;
-    if (vote === 'no-match') return { mask, failed: i };
-    if (vote === 'match') mask |= 1 << i;
+    if (vote === 'no-match') return { mask, failed: c.index };
+    if (vote === 'match') mask |= c.bit;
   }
   return { mask, failed: -1 };
 }
 
-export function evaluatePolicy(p: CompiledPolicy, ctx: PolicySignInContext, scratch: EvalScratch): PolicyEvaluation {
-  const reportOnly = p.state === 'enabledForReportingButNotEnforced';
-  if (p.state === 'disabled') return { policy: p, result: 'notEnabled', matchedMask: 0, failedCondition: -1, unmetGrant: EMPTY, unmetSession: EMPTY, judgement: null, strengthSatisfied: null };
-  const { mask, failed } = matchConditions(p, ctx, scratch);
-  if (failed >= 0) return { policy: p, result: reportOnly ? 'reportOnlyNotApplied' : 'notApplied', matchedMask: mask, failedCondition: failed, unmetGrant: EMPTY, unmetSession: EMPTY, judgement: null, strengthSatisfied: null };
+/** What an applying policy demands and whether the sign-in meets it. */
+interface Judged {
+  judgement: 'satisfied' | 'interaction' | 'failed';
+  unmetGrant: readonly GrantControl[];
+  unmetSession: readonly string[];
+  strengthOk: boolean | null;
+}
 
-  let judgement: 'satisfied' | 'interaction' | 'failed' = 'satisfied';
-  let unmetGrant: PolicyEvaluation['unmetGrant'] = EMPTY;
+function judge(p: CompiledPolicy, ctx: PolicySignInContext): Judged {
+  let judgement: Judged['judgement'] = 'satisfied';
+  let unmetGrant: readonly GrantControl[] = EMPTY;
   let strengthOk: boolean | null = null;
   if (p.grant) {
     const g = evaluateGrant(p.grant, ctx);
@@ -52,42 +58,64 @@ export function evaluatePolicy(p: CompiledPolicy, ctx: PolicySignInContext, scra
     const s = p.grant.strength;
     if (s) strengthOk = s.resolved ? strengthSatisfied(s.resolved, ctx.satisfied.methods) : false;
   }
-  const unmetSession: string[] = [];
-  // [E1] session controls apply after grant controls; a blocked grant ends evaluation, but
-  // token protection is still checked so logs show why an unbound session would fail.
+  let unmetSession: string[] | null = null;
+  // [E1] session controls apply after grant controls; they are judged even when the grant fails
+  // so the record shows every unmet control (e.g. SignInTokenProtection for an unbound session).
   if (p.session) {
     for (const check of p.session.checks) {
       const j = check.judge(ctx);
       if (j === 'satisfied') continue;
-      unmetSession.push(check.displayName);
+      (unmetSession ??= []).push(check.displayName);
       if (j === 'failed') judgement = 'failed';
       else if (judgement === 'satisfied') judgement = 'interaction';
     }
   }
-  const result = judgement === 'satisfied'
-    ? (reportOnly ? 'reportOnlySuccess' : 'success')
-    : reportOnly ? (judgement === 'interaction' ? 'reportOnlyInterrupted' : 'reportOnlyFailure') : 'failure';
-  return { policy: p, result, matchedMask: mask, failedCondition: -1, unmetGrant, unmetSession: unmetSession.length ? unmetSession : EMPTY, judgement, strengthSatisfied: strengthOk };
+  return { judgement, unmetGrant, unmetSession: unmetSession ?? EMPTY, strengthOk };
+}
+
+function resultOf(reportOnly: boolean, j: Judged['judgement']): number {
+  if (j === 'satisfied') return reportOnly ? RO_SUCCESS : SUCCESS;
+  if (!reportOnly) return FAILURE;
+  return j === 'interaction' ? RO_INTERRUPTED : RO_FAILURE;
 }
 
 export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInContext): PolicyDecision {
+  const policies = snapshot.policies;
+  const n = policies.length;
   const scratch = new EvalScratch(ctx, snapshot.resolvePlatform);
-  const evaluations: PolicyEvaluation[] = new Array(snapshot.policies.length);
+  // One word per policy: result code (bits 0-3), failed condition index + 1 (bits 4-8), matched
+  // mask (bits 9-20); the prefilter pre-fills the skipped result and flags non-candidates (MISS).
+  const packed = snapshot.prefilter.mark(ctx, scratch);
+  const judged = new Map<number, Judged>();
   const unmet: UnmetRequirement[] = [];
   const session: SessionDirectives = {};
   let anySuccess = false, anyFailure = false, blocked = false, mfaDemanded = false;
-  for (let i = 0; i < snapshot.policies.length; i++) {
-    const e = evaluatePolicy(snapshot.policies[i]!, ctx, scratch);
-    evaluations[i] = e;
-    if (e.judgement === null || e.policy.state !== 'enabled') continue;
-    const p = e.policy;
+
+  for (let i = 0; i < n; i++) {
+    const w = packed[i]!;
+    if ((w & MISS) !== 0 || w === NOT_ENABLED) continue;
+    const p = policies[i]!;
+    const reportOnly = p.state !== 'enabled';
+    const conds = p.hotConditions;
+    let mask = 0, failed = -1;
+    for (let k = 0; k < conds.length; k++) {
+      const c = conds[k]!;
+      const vote = voteOf(c, ctx, scratch);
+      if (vote === 'no-match') { failed = c.index; break; }
+      if (vote === 'match') mask |= c.bit;
+    }
+    if (failed >= 0) { packed[i] = (reportOnly ? RO_NOT_APPLIED : NOT_APPLIED) | ((failed + 1) << 4) | (mask << 9); continue; }
+    const j = judge(p, ctx);
+    judged.set(i, j);
+    packed[i] = resultOf(reportOnly, j.judgement) | (mask << 9);
+    if (reportOnly) continue;
     if (p.session) mergeDirectives(session, p.session.directives);
-    if (p.grant?.controls.some((c) => c.id === 'mfa' || c.id === 'authenticationStrength')) mfaDemanded = true;
-    if (e.judgement === 'satisfied') { anySuccess = true; continue; }
+    if (p.demandsMfa) mfaDemanded = true;
+    if (j.judgement === 'satisfied') { anySuccess = true; continue; }
     anyFailure = true;
-    if (e.judgement === 'failed') blocked = true;
-    for (const c of e.unmetGrant) unmet.push({ policyId: p.id, control: c.id, promptable: c.judge(ctx) === 'interaction', error: c.error });
-    for (const name of e.unmetSession) {
+    if (j.judgement === 'failed') blocked = true;
+    for (const c of j.unmetGrant) unmet.push({ policyId: p.id, control: c.id, promptable: c.judge(ctx) === 'interaction', error: c.error });
+    for (const name of j.unmetSession) {
       const check = p.session!.checks.find((c) => c.displayName === name)!;
       unmet.push({ policyId: p.id, control: name, promptable: check.judge(ctx) === 'interaction', error: check.error });
     }
@@ -107,17 +135,35 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
     for (const u of unmet) if (!prompts.includes(u.control)) prompts.push(u.control);
   }
 
-  const requested = ctx.authenticationContextClassReferences ?? [];
-  const acrs = outcome === 'allow' ? requested.filter((acr) => evaluations.every((e) => e.policy.state !== 'enabled' || e.judgement === null || e.judgement === 'satisfied' || !e.policy.acrs.includes(acr))) : [];
+  // An authentication context is satisfied when no applying enforced policy targeting it is unmet.
+  const requested = ctx.authenticationContextClassReferences ?? EMPTY;
+  const acrs = outcome === 'allow' || requested.length === 0 ? [...requested] : requested.filter((acr) => !unmet.some((u) => policies.find((p) => p.id === u.policyId)?.acrs.includes(acr)));
 
+  let evaluations: PolicyEvaluation[] | null = null;
   let applied: AppliedConditionalAccessPolicy[] | null = null;
   return {
-    outcome, error, prompts, unmet, session, acrs,
+    outcome, error, prompts, unmet, session, acrs: outcome === 'block' ? [] : acrs,
     authenticationRequirement: mfaDemanded ? 'multiFactorAuthentication' : 'singleFactorAuthentication',
     conditionalAccessStatus: anyFailure ? 'failure' : anySuccess ? 'success' : 'notApplied',
-    evaluations,
+    /** Built on first read from the same context; do not mutate the context after evaluating. */
+    get evaluations() {
+      if (!evaluations) {
+        evaluations = policies.map((policy, i) => {
+          const j = judged.get(i);
+          const code = packed[i]! & 15;
+          // The hot loop stops at the cheapest failing condition; the record reports conditions
+          // in declared order, so a policy that did not apply is re-matched here, off the token path.
+          const m = code === NOT_APPLIED || code === RO_NOT_APPLIED ? matchConditions(policy, ctx, scratch) : { mask: packed[i]! >>> 9, failed: ((packed[i]! >>> 4) & 31) - 1 };
+          return {
+            policy, result: codes[code]!, matchedMask: m.mask, failedCondition: m.failed,
+            unmetGrant: j?.unmetGrant ?? EMPTY, unmetSession: j?.unmetSession ?? EMPTY, judgement: j?.judgement ?? null, strengthSatisfied: j?.strengthOk ?? null,
+          };
+        });
+      }
+      return evaluations;
+    },
     get appliedConditionalAccessPolicies() {
-      if (!applied) applied = evaluations.map(toAppliedPolicy);
+      if (!applied) applied = this.evaluations.map(toAppliedPolicy);
       return applied;
     },
   };

@@ -17,6 +17,8 @@ import { compileGrant, type CompiledGrant } from './controls/grant.ts';
 import { compileSession, type CompiledSession } from './controls/session.ts';
 import type { AuthenticationStrength } from './controls/authentication-strength.ts';
 import { resolveDevicePlatform } from './platform.ts';
+import { buildPrefilter, type PolicyPrefilter } from './prefilter.ts';
+import { skippedResult } from './result-codes.ts';
 
 /** Microsoft application groups (graph-shapes §1.1). Override with `SnapshotOptions.appGroups`. */
 export const defaultAppGroups: Readonly<Record<string, readonly string[]>> = {
@@ -48,12 +50,17 @@ export interface CompiledPolicy {
   id: string;
   displayName: string;
   state: ConditionalAccessPolicy['state'];
+  /** Configured conditions in declared order (What-If reports the first unmet one in this order). */
   conditions: PreparedCondition[];
+  /** The same conditions cheapest and most selective first, for the sign-in hot path. */
+  hotConditions: PreparedCondition[];
   grant: CompiledGrant | null;
   session: CompiledSession | null;
   /** Authentication contexts the policy targets (for the token's `acrs`). */
   acrs: readonly string[];
   enforcedGrantControls: readonly string[];
+  /** True when a grant control asks for MFA or an authentication strength. */
+  demandsMfa: boolean;
   /** The policy as stored (What-If answers with it). */
   source: ConditionalAccessPolicy & { id: string };
 }
@@ -63,6 +70,7 @@ export interface PolicySnapshot {
   policies: readonly CompiledPolicy[];
   namedLocations: ReadonlyMap<string, CompiledNamedLocation>;
   resolvePlatform: (ctx: PolicySignInContext) => DevicePlatform | null;
+  prefilter: PolicyPrefilter;
 }
 
 const defaultResolve = (ctx: PolicySignInContext): DevicePlatform | null => resolveDevicePlatform(ctx.device, ctx.userAgent);
@@ -82,32 +90,48 @@ export function compileSnapshot(
   for (const [k, v] of Object.entries(options.appGroups ?? defaultAppGroups)) appGroups.set(k, new Set(v.map((x) => x.toLowerCase())));
   const env: CompileEnv = { namedLocations: locs, appGroups };
   const strengths = new Map((options.authenticationStrengths ?? []).map((s) => [s.id.toLowerCase(), s]));
+  const compiled = policies.map((p) => compilePolicy(p, env, strengths));
   return {
     version,
     namedLocations: locs,
     resolvePlatform: options.resolvePlatform ?? defaultResolve,
-    policies: policies.map((p) => compilePolicy(p, env, strengths)),
+    policies: compiled,
+    prefilter: buildPrefilter(compiled, skippedResult),
   };
 }
 
 export function compilePolicy(p: ConditionalAccessPolicy & { id: string }, env: CompileEnv, strengths: ReadonlyMap<string, AuthenticationStrength>): CompiledPolicy {
   const prepared: PreparedCondition[] = [];
-  for (const def of conditions) {
+  conditions.forEach((def, index) => {
     const x = def.prepare(p, env);
-    if (x !== null) prepared.push({ def, prepared: x });
-  }
+    if (x !== null) prepared.push({ def, prepared: x, index, bit: 1 << index });
+  });
   const grant = compileGrant(p.grantControls, strengths);
+  const hotConditions = [...prepared].sort((a, b) => hotRank(a.def.id) - hotRank(b.def.id));
   return {
     id: p.id,
     displayName: p.displayName,
     state: p.state,
     conditions: prepared,
+    hotConditions,
     grant,
     session: compileSession(p.sessionControls),
     acrs: p.conditions.applications?.includeAuthenticationContextClassReferences ?? [],
     enforcedGrantControls: grant ? grant.controls.map((c) => c.displayName) : [],
+    demandsMfa: !!grant?.controls.some((c) => c.id === 'mfa' || c.id === 'authenticationStrength'),
     source: p,
   };
+}
+
+/**
+ * Hot-path order: one set lookup first (target resource, client type, platform, risk, flows),
+ * then users (several set probes), then locations (CIDR scans) and device filters. Any failing
+ * condition makes the policy not apply, so the order changes cost, never the outcome.
+ */
+const hotOrder = ['applications', 'clientAppTypes', 'devicePlatforms', 'signInRisk', 'userRisk', 'servicePrincipalRisk', 'insiderRisk', 'authenticationFlows', 'workloadIdentities', 'users', 'locations', 'deviceFilter'];
+function hotRank(id: string): number {
+  const i = hotOrder.indexOf(id);
+  return i < 0 ? hotOrder.length : i;
 }
 
 /** Keeps one compiled snapshot per repository version. */

@@ -93,3 +93,28 @@ describe('combining policies', () => {
     ), { numRuns: 300 });
   });
 });
+
+describe('pre-filter soundness', () => {
+  it('property: the indexed evaluation marks exactly the policies whose conditions all match', async () => {
+    const { compileSnapshot } = await import('../../src/policy/snapshot.ts');
+    const { evaluatePolicies, matchConditions } = await import('../../src/policy/evaluate.ts');
+    const { EvalScratch } = await import('../../src/policy/conditions/define.ts');
+    const id = fc.constantFrom('a', 'b', 'c', 'D');
+    const usersArb = fc.record({ includeUsers: fc.subarray(['All', 'None', 'GuestsOrExternalUsers', 'a', 'b']), includeGroups: fc.array(id, { maxLength: 2 }), includeRoles: fc.array(id, { maxLength: 2 }), excludeGroups: fc.array(id, { maxLength: 2 }) });
+    const appsArb = fc.oneof(fc.record({ includeApplications: fc.subarray(['All', 'Office365', 'x', 'y']), excludeApplications: fc.subarray(['x', 'Office365']) }), fc.constant({ includeUserActions: ['urn:user:registerdevice'] }));
+    fc.assert(fc.property(
+      fc.array(fc.record({ users: usersArb, applications: appsArb, state: fc.constantFrom('enabled', 'disabled', 'enabledForReportingButNotEnforced') }), { minLength: 1, maxLength: 8 }),
+      fc.record({ user: id, groups: fc.array(id, { maxLength: 3 }), roles: fc.array(id, { maxLength: 2 }), guest: fc.boolean(), app: fc.constantFrom('x', 'y', 'z', '00000002-0000-0ff1-ce00-000000000000') }),
+      (specs, s) => {
+        const snapshot = compileSnapshot(specs.map((sp, k) => policy({ id: `q${k}`, state: sp.state, conditions: { users: sp.users, applications: sp.applications } })), []);
+        const c = ctx({ subject: { kind: 'user', id: s.user, groupIds: s.groups, roleTemplateIds: s.roles, userType: s.guest ? 'guest' : 'member' }, resourceAppId: s.app });
+        const d = evaluatePolicies(snapshot, c);
+        return snapshot.policies.every((p, i) => {
+          const full = matchConditions(p, c, new EvalScratch(c, snapshot.resolvePlatform)).failed < 0;
+          const r = d.evaluations[i]!.result;
+          return p.state === 'disabled' ? r === 'notEnabled' : full === !r.endsWith('otApplied');
+        });
+      },
+    ), { numRuns: 300 });
+  });
+});

@@ -8,10 +8,9 @@
 import { ALL, NONE } from '../schema/enums.ts';
 import { defineCondition, idSet, type CompileEnv } from './define.ts';
 
-type Prepared =
-  | { kind: 'apps'; all: boolean; include: Set<string>; exclude: Set<string> }
-  | { kind: 'userActions'; actions: Set<string> }
-  | { kind: 'authContext'; acrs: Set<string> };
+/** One object shape for all three kinds keeps the per-sign-in property reads monomorphic. */
+interface Prepared { kind: 'apps' | 'userActions' | 'authContext'; all: boolean; include: Set<string>; exclude: Set<string>; actions: Set<string>; acrs: Set<string> }
+const none = new Set<string>();
 
 function expand(ids: readonly string[], env: CompileEnv): Set<string> {
   const out = new Set<string>();
@@ -30,20 +29,21 @@ export const applicationsCondition = defineCondition<Prepared>({
   prepare(policy, env) {
     const a = policy.conditions.applications;
     if (!a) return null;
-    if (a.includeUserActions.length) return { kind: 'userActions', actions: new Set(a.includeUserActions.map((x) => x.toLowerCase())) };
-    if (a.includeAuthenticationContextClassReferences.length) return { kind: 'authContext', acrs: new Set(a.includeAuthenticationContextClassReferences) };
+    const base = { all: false, include: none, exclude: none, actions: none, acrs: none };
+    if (a.includeUserActions.length) return { ...base, kind: 'userActions', actions: new Set(a.includeUserActions.map((x) => x.toLowerCase())) };
+    if (a.includeAuthenticationContextClassReferences.length) return { ...base, kind: 'authContext', acrs: new Set(a.includeAuthenticationContextClassReferences) };
     const include = a.includeApplications.filter((x) => x !== NONE);
-    return { kind: 'apps', all: include.includes(ALL), include: expand(include.filter((x) => x !== ALL), env), exclude: expand(a.excludeApplications, env) };
+    return { ...base, kind: 'apps', all: include.includes(ALL), include: expand(include.filter((x) => x !== ALL), env), exclude: expand(a.excludeApplications, env) };
   },
-  evaluate(p, ctx) {
-    if (p.kind === 'userActions') return ctx.userAction && p.actions.has(ctx.userAction) ? 'match' : 'no-match';
-    if (p.kind === 'authContext') {
-      for (const acr of ctx.authenticationContextClassReferences ?? []) if (p.acrs.has(acr)) return 'match';
-      return 'no-match';
+  evaluate(p, ctx, scratch) {
+    if (p.kind === 'apps') {
+      const app = scratch.resourceAppId;
+      if (ctx.userAction || !app) return 'no-match';
+      if (p.exclude.size && p.exclude.has(app)) return 'no-match';
+      return p.all || p.include.has(app) ? 'match' : 'no-match';
     }
-    if (ctx.userAction || !ctx.resourceAppId) return 'no-match';
-    const app = ctx.resourceAppId.toLowerCase();
-    if (p.exclude.has(app)) return 'no-match';
-    return p.all || p.include.has(app) ? 'match' : 'no-match';
+    if (p.kind === 'userActions') return ctx.userAction && p.actions.has(ctx.userAction) ? 'match' : 'no-match';
+    for (const acr of ctx.authenticationContextClassReferences ?? []) if (p.acrs.has(acr)) return 'match';
+    return 'no-match';
   },
 });

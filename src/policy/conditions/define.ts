@@ -37,17 +37,28 @@ export class EvalScratch {
   private groups: Set<string> | undefined;
   private roles: Set<string> | undefined;
   private platform: DevicePlatform | null | undefined;
-  readonly locationHits = new Map<string, boolean>();
+  /** Lower-cased subject object id and resource appId (ids compare case-insensitively). */
+  readonly subjectId: string;
+  readonly resourceAppId: string | null;
+  private hits: Map<string, boolean> | undefined;
   ip: { v4: number } | { v6: bigint } | null | undefined;
 
-  constructor(readonly ctx: PolicySignInContext, private readonly resolvePlatform: (ctx: PolicySignInContext) => DevicePlatform | null) {}
+  constructor(readonly ctx: PolicySignInContext, private readonly resolvePlatform: (ctx: PolicySignInContext) => DevicePlatform | null) {
+    this.subjectId = ctx.subject.id.toLowerCase();
+    this.resourceAppId = ctx.resourceAppId ? ctx.resourceAppId.toLowerCase() : null;
+  }
+
+  /** Per-location containment results, shared by every policy naming the location. */
+  get locationHits(): Map<string, boolean> {
+    return (this.hits ??= new Map());
+  }
 
   groupSet(): Set<string> {
-    if (!this.groups) this.groups = new Set(this.ctx.subject.kind === 'user' ? this.ctx.subject.groupIds : []);
+    if (!this.groups) this.groups = new Set(this.ctx.subject.kind === 'user' ? this.ctx.subject.groupIds.map((g) => g.toLowerCase()) : []);
     return this.groups;
   }
   roleSet(): Set<string> {
-    if (!this.roles) this.roles = new Set(this.ctx.subject.kind === 'user' ? this.ctx.subject.roleTemplateIds : []);
+    if (!this.roles) this.roles = new Set(this.ctx.subject.kind === 'user' ? this.ctx.subject.roleTemplateIds.map((r) => r.toLowerCase()) : []);
     return this.roles;
   }
   devicePlatform(): DevicePlatform | null {
@@ -68,16 +79,20 @@ export interface ConditionDefinition<P> {
 export interface PreparedCondition {
   def: ConditionDefinition<unknown>;
   prepared: unknown;
+  /** Position of `def` in the ordered condition list (conditions/index.ts), and its mask bit. */
+  index: number;
+  bit: number;
 }
 
 export function defineCondition<P>(def: ConditionDefinition<P>): ConditionDefinition<P> {
   return def;
 }
 
-/** True when any member of `have` is in `want`. */
-export function intersects(want: ReadonlySet<string>, have: Iterable<string>): boolean {
-  if (want.size === 0) return false;
-  for (const h of have) if (want.has(h)) return true;
+/** True when the sets share a member; walks the smaller one (policies list few groups, users may have many). */
+export function intersects(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size === 0 || b.size === 0) return false;
+  if (a.size > b.size) { const t = a; a = b; b = t; }
+  for (const x of a) if (b.has(x)) return true;
   return false;
 }
 

@@ -61,7 +61,7 @@ export const usersCondition = defineCondition<Prepared>({
   evaluate(p, ctx: PolicySignInContext, scratch: EvalScratch) {
     const s = ctx.subject;
     if (s.kind !== 'user') return p.workloadPolicy ? 'not-configured' : 'no-match';
-    const id = s.id.toLowerCase();
+    const id = scratch.subjectId;
     if (p.exUsers.has(id) || (p.exLegacyGuests && isExternal(s)) || (p.exGuests && guestMatches(p.exGuests, s))) return 'no-match';
     if (p.exGroups.size && intersects(p.exGroups, scratch.groupSet())) return 'no-match';
     if (p.exRoles.size && intersects(p.exRoles, scratch.roleSet())) return 'no-match';

@@ -21,11 +21,11 @@ export const workloadIdentitiesCondition = defineCondition<Prepared>({
       exclude: idSet(c.excludeServicePrincipals),
     };
   },
-  evaluate(p, ctx) {
+  evaluate(p, ctx, scratch) {
     const s = ctx.subject;
     if (s.kind !== 'servicePrincipal') return 'not-configured';
     if (!s.isSingleTenantInMyTenant || s.isManagedIdentity) return 'no-match';
-    const id = s.id.toLowerCase();
+    const id = scratch.subjectId;
     if (p.exclude.has(id)) return 'no-match';
     return p.all || p.include.has(id) ? 'match' : 'no-match';
   },
