@@ -5,7 +5,8 @@
  */
 import type { Application, Credential, ServicePrincipal, Store, Tenant } from '../store/types.ts';
 
-export interface ClientRecord { app: Application; sp: ServicePrincipal | undefined; credentials: Credential[] }
+/** A client as token requests need it; `wids` are its service principal's directory roles (for app-only tokens). */
+export interface ClientRecord { app: Application; sp: ServicePrincipal | undefined; credentials: Credential[]; wids: string[] }
 
 const TTL_MS = 30_000;
 
@@ -29,7 +30,11 @@ export class DirectoryCache {
     const hit = this.clients.get(appId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
     const app = await this.store.applications.getByAppId(appId);
-    const value = app ? { app, sp: await this.store.servicePrincipals.getByAppId(app.tenantId, appId), credentials: await this.store.applications.credentials(appId) } : undefined;
+    let value: ClientRecord | undefined;
+    if (app) {
+      const sp = await this.store.servicePrincipals.getByAppId(app.tenantId, appId);
+      value = { app, sp, credentials: await this.store.applications.credentials(appId), wids: sp ? await this.store.roles.rolesOf(app.tenantId, sp.id) : [] };
+    }
     if (this.clients.size > 10_000) this.clients.clear();
     this.clients.set(appId, { at: Date.now(), value });
     return value;

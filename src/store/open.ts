@@ -46,6 +46,24 @@ async function migrate(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', sch
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }
 
+/**
+ * Kysely prepares every statement anew; SQLite statements can be reused, and our queries repeat
+ * (the same few dozen SQL texts), so prepared statements are kept by SQL text. Statements are run
+ * to completion synchronously by better-sqlite3, so sharing one is safe.
+ */
+function cacheStatements(database: BetterSqlite3.Database): void {
+  const prepare = database.prepare.bind(database);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  (database as { prepare: (sql: string) => BetterSqlite3.Statement }).prepare = (sql: string) => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = prepare(sql);
+      if (cache.size < 2000 && !/^\s*(create|alter|drop|pragma)\b/i.test(sql)) cache.set(sql, st);
+    }
+    return st;
+  };
+}
+
 /** SQLite file (or ':memory:'). WAL + synchronous=NORMAL: durable across process crashes, fast on the hot path. */
 export async function openSqliteStore(path: string): Promise<Store> {
   if (path !== ':memory:') mkdirSync(join(path, '..'), { recursive: true });
@@ -54,6 +72,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  cacheStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrate(db, 'sqlite');
   return build(db, 'sqlite', () => db.destroy());

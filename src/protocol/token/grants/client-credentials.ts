@@ -30,6 +30,6 @@ export async function clientCredentialsGrant(ctx: TokenContext): Promise<GrantOu
       if (role) roles.push(role.value);
     }
   }
-  const wids = await ctx.app.store.roles.rolesOf(ctx.tenant.id, sp.id);
-  return { subject: { kind: 'app', sp }, scopes, scp: [], roles, wids, amr: [], originalTransferMethod: 'none' };
+  // Directory roles come from the client snapshot (dropped on every admin change), not a query per token.
+  return { subject: { kind: 'app', sp }, scopes, scp: [], roles, wids: client.wids, amr: [], originalTransferMethod: 'none' };
 }
