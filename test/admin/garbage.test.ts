@@ -94,8 +94,21 @@ describe('garbage input on every admin endpoint', () => {
     await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: targets.length - 1 }), fc.jsonValue({ maxDepth: 3 }), async (i, value) => {
       const [method, path] = targets[i]!;
       const r = await graph(s, token, method, path, JSON.stringify(value));
-      assert.ok(r.status < 500, `${method} ${path} ${JSON.stringify(value).slice(0, 200)} → ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+      assert.ok(r.status < 500, `${method} ${path} ${String(JSON.stringify(value)).slice(0, 200)} → ${r.status} ${String(JSON.stringify(r.body)).slice(0, 200)}`);
       if (r.status >= 400) assert.equal(typeof r.body.error.code, 'string');
     }), { numRuns: 150 });
+  });
+
+  it('known property names with random values never cause a 500 (fast-check)', async () => {
+    const targets = writes();
+    const keys = ['displayName', 'accountEnabled', 'userPrincipalName', 'passwordProfile', 'mailNickname', 'web', 'spa', 'publicClient', 'keyCredentials', 'appRoles', 'api',
+      'identifierUris', 'isFallbackPublicClient', 'tesseraTokenProtectionRequired', 'passwordCredential', 'keyId', 'appId', 'deviceId', '@odata.id', 'principalId',
+      'resourceId', 'appRoleId', 'systemLabels', 'extensionAttributes', 'trustType', 'isCompliant', 'securityEnabled', 'mailEnabled', 'members@odata.bind'];
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: targets.length - 1 }), fc.dictionary(fc.constantFrom(...keys), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), async (i, value) => {
+      const [method, path] = targets[i]!;
+      const r = await graph(s, token, method, path, JSON.stringify(value));
+      assert.ok(r.status < 500, `${method} ${path} ${String(JSON.stringify(value)).slice(0, 200)} → ${r.status} ${String(JSON.stringify(r.body)).slice(0, 200)}`);
+      if (r.status >= 400) assert.equal(typeof r.body.error.code, 'string');
+    }), { numRuns: 200 });
   });
 });
