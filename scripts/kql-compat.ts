@@ -21,6 +21,8 @@ const skipped: { file: string; reason: string }[] = [];
 // INDEX.tsv lists only the identity tables a query reads; some also join tables Tessera does not
 // have (OfficeActivity, BehaviorAnalytics, watchlists…). Those are reported apart, not as failures.
 const missingTable = /The name '([^']+)' does not refer to any known (table|function)/;
+// Sentinel's ASIM parsers (_Im_Dns, _ASim_…) are workspace functions over other products' tables.
+const asimFunction = /the tabular function (_Im_\w+|_ASim\w*)\(\)/;
 for (const [file, , tables = '', , , , , , name = ''] of index) {
   if (!file) continue;
   const used = tables.split(',').filter(Boolean);
@@ -29,7 +31,7 @@ for (const [file, , tables = '', , , , , , name = ''] of index) {
     await runKql(store, readFileSync(join(dir, file), 'utf8'), { now });
     results.push({ file, name, tables, ok: true, reason: '' });
   } catch (err) {
-    const m = missingTable.exec((err as Error).message);
+    const m = missingTable.exec((err as Error).message) ?? asimFunction.exec((err as Error).message);
     if (m) {
       skipped.push({ file, reason: `reads ${m[1]}, which Tessera does not have` });
       continue;
@@ -40,6 +42,11 @@ for (const [file, , tables = '', , , , , , name = ''] of index) {
 await store.close();
 const pass = results.filter((r) => r.ok).length;
 const pct = results.length ? ((100 * pass) / results.length).toFixed(1) : '0';
+// Failures Kusto's own parser/binder reports against the documented columns: the query is not valid
+// against the reference schema (a newer column, a typo in the query); no engine could run it as is.
+const byBinder = results.filter((r) => !r.ok && !/Tessera|not supported/.test(r.reason));
+const runnable = results.length - byBinder.length;
+const pctRunnable = runnable ? ((100 * pass) / runnable).toFixed(1) : '0';
 const lines = [
   '# KQL compatibility: Sentinel queries',
   '',
@@ -48,7 +55,11 @@ const lines = [
   'schema\'d store holding a couple of rows. "pass" means it compiled and ran; correctness of',
   'answers is covered by the tests in `test/kql/` and `src/kql/`.',
   '',
-  `**${pass} of ${results.length} pass (${pct}%).**`,
+  `**${pass} of ${results.length} pass (${pct}%).** ${byBinder.length} of the failures are errors of Kusto's own`,
+  `parser or binder against the documented columns (the query uses a column the reference does not list, or`,
+  `has a syntax error); leaving those aside, ${pass} of ${runnable} pass (${pctRunnable}%). The other failures are`,
+  'constructs Tessera refuses rather than approximate (make-series with series_* analytics, externaldata,',
+  'evaluate plugins, an aggregation inside mv-apply).',
   '',
   '| query | tables | result | reason |',
   '|---|---|---|---|',
