@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { adminToken, graph, startTestServer, type TestServer } from '../helpers/server.ts';
-import { appWithRole, assertGraphError, audits, createPublicClient, createUser, SECURITY_READER, userTokens } from './helpers.ts';
+import { codeFlow, CookieJar } from '../../bench/lib/code-flow.ts';
+import { appWithRole, assertGraphError, audits, createPublicClient, createUser, PASSWORD, REDIRECT, SECURITY_READER, userTokens } from './helpers.ts';
 
 async function refresh(s: TestServer, clientId: string, refreshToken: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${s.authority}/oauth2/v2.0/token`, {
@@ -50,6 +51,16 @@ describe('permissions, /me and revokeSignInSessions', () => {
     assertGraphError(await graph(s, admin, 'GET', '/v1.0/me'), 400, '/me with an app token');
   });
 
+  it('disabling a user revokes their refresh tokens', async () => {
+    const u = await createUser(s, admin, 'disabled');
+    const tokens = await userTokens(s, clientId, u.upn);
+    assert.equal((await graph(s, admin, 'PATCH', `/v1.0/users/${u.id}`, { accountEnabled: false })).status, 204);
+    const r = await refresh(s, clientId, tokens.refresh);
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error, 'invalid_grant');
+    assertGraphError(await graph(s, tokens.access, 'GET', '/v1.0/me'), 401, 'access token of a disabled user');
+  });
+
   it('an app whose service principal holds a limited role is held to it', async () => {
     const reader = await appWithRole(s, admin, SECURITY_READER);
     assert.equal((await graph(s, reader.token, 'GET', '/v1.0/applications')).status, 200);
@@ -90,6 +101,14 @@ describe('permissions, /me and revokeSignInSessions', () => {
     assert.equal(records[0].category, 'UserManagement');
     assert.equal(records[0].initiatedBy.app.appId, '11111111-2222-4333-8444-555555555555');
     assertGraphError(await graph(s, admin, 'POST', '/v1.0/users/nobody@contoso.test/revokeSignInSessions'), 404, 'unknown user');
+
+    // Browser sessions end too: the SSO cookie no longer signs the user in without a form.
+    const jar = new CookieJar();
+    const opts = { authority: s.authority, clientId, clientAuth: 'none' as const, redirectUri: REDIRECT, scope: 'openid', username: u.upn, password: PASSWORD, jar };
+    await codeFlow(opts);
+    assert.equal((await codeFlow(opts)).sso, true, 'the second sign-in rides the session');
+    assert.equal((await graph(s, admin, 'POST', `/v1.0/users/${u.id}/revokeSignInSessions`)).status, 200);
+    assert.equal((await codeFlow(opts)).sso, false, 'after revocation the session cookie is not honoured');
 
     // A user may revoke their own sessions with a delegated token.
     const fresh = await userTokens(s, clientId, u.upn);
