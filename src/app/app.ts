@@ -38,6 +38,8 @@ export interface App {
   /** DPoP server nonces (RFC 9449 §8) and the jti replay cache for proofs presented to Tessera. */
   dpopNonces: NonceService;
   dpopReplay: ReplayCache;
+  /** Server nonces for the device protocol (docs/token-protection.md §2, label `device`); its proofs share `dpopReplay` under their own key prefixes. */
+  deviceNonces: NonceService;
   /** Risk and conditional access steps run on every token request, in order (identity protection, policy engine). */
   accessHooks: AccessHook[];
   /** Compiled conditional access policies per tenant. */
@@ -92,6 +94,7 @@ export async function openTessera(config: TesseraConfig, opts: OpenOptions = {})
     signIns: new SignInRecorder(logs),
     audit: new AuditWriter(store, logs),
     dpopNonces: createHmacNonceService({ secrets: [nonceKey], label: 'dpop' }),
+    deviceNonces: createHmacNonceService({ secrets: [Buffer.from(hmacSha256(masterKey, 'device-nonce-key'), 'base64url')], label: 'device' }),
     dpopReplay: new MemoryReplayCache(),
     accessHooks: [conditionalAccessHook],
     policies: new PolicyEngine(store),

@@ -60,6 +60,12 @@ export interface TesseraConfig {
   logLevel: string;
   /** Require a server-provided nonce in DPoP proofs at the token endpoint (RFC 9449 §8), so proofs cannot be minted ahead of time. Env `TESSERA_DPOP_REQUIRE_NONCE`. */
   dpopRequireNonce: boolean;
+  /** Lifetime in seconds of a device-bound sign-in session token (Tessera's primary refresh token); each renewal starts a new lifetime. Entra's PRT: 14 days. Env `TESSERA_DEVICE_SESSION_TTL`. */
+  deviceSessionTtl: number;
+  /** Seconds after which the device agent renews its session token, rolling the session key (sent as `refresh_in`). Entra renews the PRT about every 4 hours. Env `TESSERA_DEVICE_SESSION_RENEW_AFTER`. */
+  deviceSessionRenewAfter: number;
+  /** Longest lifetime in seconds an admin may give a device enrollment token (registration without user credentials). Env `TESSERA_ENROLLMENT_TOKEN_MAX_TTL`. */
+  enrollmentTokenMaxTtl: number;
 }
 
 export const defaults: TesseraConfig = {
@@ -91,6 +97,9 @@ export const defaults: TesseraConfig = {
   logRetentionDays: 90,
   logLevel: 'info',
   dpopRequireNonce: true,
+  deviceSessionTtl: 14 * 24 * 3600,
+  deviceSessionRenewAfter: 4 * 3600,
+  enrollmentTokenMaxTtl: 30 * 24 * 3600,
 };
 
 /** Environment variable for each setting. */
@@ -123,4 +132,7 @@ export const envNames: { [K in keyof TesseraConfig]: string } = {
   logRetentionDays: 'TESSERA_LOG_RETENTION_DAYS',
   logLevel: 'TESSERA_LOG_LEVEL',
   dpopRequireNonce: 'TESSERA_DPOP_REQUIRE_NONCE',
+  deviceSessionTtl: 'TESSERA_DEVICE_SESSION_TTL',
+  deviceSessionRenewAfter: 'TESSERA_DEVICE_SESSION_RENEW_AFTER',
+  enrollmentTokenMaxTtl: 'TESSERA_ENROLLMENT_TOKEN_MAX_TTL',
 };

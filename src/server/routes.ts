@@ -7,6 +7,7 @@ import { registerAuthorize } from '../protocol/authorize/endpoint.ts';
 import { completeDeviceSignIn, registerDeviceAuthorization } from '../protocol/device-authorization.ts';
 import { registerTokenManagement } from '../protocol/token-management.ts';
 import { registerGraph } from '../admin/index.ts';
+import { registerDeviceProtocol } from '../protocol/device/routes.ts';
 import { createGraphRouter } from '../admin/route.ts';
 import { registerConditionalAccess } from '../admin/conditional-access.ts';
 
@@ -19,4 +20,5 @@ export function registerRoutes(f: FastifyInstance, app: App): void {
   registerTokenManagement(f, app);
   registerGraph(f, app);
   registerConditionalAccess(createGraphRouter(f, app));
+  registerDeviceProtocol(f, app);
 }

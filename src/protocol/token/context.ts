@@ -46,6 +46,12 @@ export interface GrantOutcome {
   /** Issuance context stored with the refresh token (IP, user agent, …) for anomaly detection. */
   issuedTo?: Record<string, unknown>;
   code?: string | undefined;
+  /**
+   * Issues the grant's own long-lived credential instead of a refresh token, after the access
+   * decision (the device session token, src/protocol/device/issue-session.ts). Receives the token
+   * response built so far (empty when no resource was asked for) and returns the final one.
+   */
+  issueSession?: ((ctx: TokenContext, body: Record<string, unknown>) => Promise<Record<string, unknown>>) | undefined;
 }
 
 export interface TokenContext {

@@ -9,6 +9,8 @@ export async function issueTokens(ctx: TokenContext): Promise<void> {
   const { app, tenant } = ctx;
   const g = ctx.grant!;
   const resource = g.scopes.resource;
+  // A device login may ask for the session alone (docs/token-protection.md §4).
+  if (!resource && g.issueSession) { ctx.response = await g.issueSession(ctx, {}); return; }
   if (!resource) throw new InvalidGrant('No resource was requested; add a scope such as https://graph.microsoft.com/.default.', { aadsts: 70011 });
   const clientId = ctx.client!.client.app.appId;
   const p = ctx.possession;
@@ -30,6 +32,7 @@ export async function issueTokens(ctx: TokenContext): Promise<void> {
     ext_expires_in: at.expiresIn,
     access_token: at.token,
   };
+  if (g.issueSession) { ctx.response = await g.issueSession(ctx, body); return; }
 
   if (user && g.scopes.oidc.has('offline_access')) {
     const now = Date.now();

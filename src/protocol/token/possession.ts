@@ -3,7 +3,7 @@
  * a DPoP proof (RFC 9449 §4, §5) when the client sends one. (The device-bound session grant
  * verifies its own proofs.) Server nonces are required (§8) so a proof cannot be made in advance.
  */
-import { InvalidDpopProof } from '../../errors/oauth.ts';
+import { InvalidDpopProof, OAuthError } from '../../errors/oauth.ts';
 import { verifyDpopProof } from '../../binding/dpop.ts';
 import type { TokenContext } from './context.ts';
 
@@ -15,6 +15,10 @@ export async function verifyPossession(ctx: TokenContext): Promise<void> {
   const r = await verifyDpopProof(h, {
     method: ctx.http.method, url: ctx.http.url, nonce: ctx.app.dpopNonces, requireNonce: ctx.app.config.dpopRequireNonce,
     replay: ctx.app.dpopReplay, now: nowSec, context: 'token',
+  }).catch((e: unknown) => {
+    // A key-bound request whose proof failed: unbound, "other" (docs/token-protection.md, server implementation).
+    if (!(e instanceof OAuthError && e.code === 'use_dpop_nonce')) ctx.event.tokenProtectionStatusDetails = { signInSessionStatus: 'unbound', signInSessionStatusCode: 1005 };
+    throw e;
   });
   ctx.possession = { kind: 'dpop', jkt: r.jkt, nextNonce: r.nextNonce };
   if (r.nextNonce) ctx.responseHeaders['DPoP-Nonce'] = r.nextNonce;

@@ -1,0 +1,12 @@
+/** The device protocol's own endpoints (its two grants run in the token endpoint's pipeline). */
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app/app.ts';
+import { registerEnrollmentTokens } from './enrollment-token.ts';
+import { registerDeviceNonce } from './nonce.ts';
+import { registerDeviceRegistration } from './register.ts';
+
+export function registerDeviceProtocol(f: FastifyInstance, app: App): void {
+  registerDeviceNonce(f, app);
+  registerDeviceRegistration(f, app);
+  registerEnrollmentTokens(f, app);
+}
