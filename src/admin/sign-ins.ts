@@ -6,12 +6,15 @@
  * (`signInEventTypes/any(t: t eq 'nonInteractiveUser')`).
  *
  * The newest rows of each table within Entra's 30-day window (at most `WINDOW` per table) are read
- * with one SELECT each and then filtered, sorted and paged by the OData evaluator.
+ * with one SELECT each and then filtered, sorted and paged by the OData evaluator. Top-level `and`
+ * conjuncts on indexed-looking scalar properties (time, ids, user, app, IP) are also compiled to SQL,
+ * so a narrow filter finds its rows even in a table with more than `WINDOW` recent rows.
  */
 import type { App } from '../app/app.ts';
+import type { SqlParam } from '../logs/analytics-store.ts';
 import type { SignInEvent, SignInEventType } from '../signin/event.ts';
 import { toGraphSignIn } from '../signin/graph-shape.ts';
-import { catalogues } from './odata/index.ts';
+import { catalogues, compileFilter, parseQueryOptions, type ColumnMap, type FilterExpr } from './odata/index.ts';
 import { entityContext, listResponse, notFound, selectOne, type GraphRouter } from './route.ts';
 
 const WINDOW = 10_000;
@@ -19,6 +22,25 @@ const RETENTION_MS = 30 * 86_400_000;
 const tables: Record<SignInEventType, string> = { interactiveUser: 'SigninLogs', nonInteractiveUser: 'AADNonInteractiveUserSignInLogs', servicePrincipal: 'AADServicePrincipalSignInLogs' };
 
 type Row = Record<string, unknown>;
+
+/** Graph paths → table expressions, read exactly as `rowToSignIn` reads them. */
+const common: ColumnMap = {
+  id: { sql: "COALESCE(Id, '')" }, correlationId: { sql: "COALESCE(CorrelationId, '')" }, createdDateTime: { sql: 'TimeGenerated' },
+  appId: { sql: "COALESCE(AppId, '')" }, ipAddress: { sql: "COALESCE(IPAddress, '')" },
+};
+const sqlColumns: Record<SignInEventType, ColumnMap> = {
+  interactiveUser: { ...common, userId: { sql: "COALESCE(NULLIF(UserId, ''), '00000000-0000-0000-0000-000000000000')" }, userPrincipalName: { sql: "NULLIF(UserPrincipalName, '')" } },
+  nonInteractiveUser: { ...common, userId: { sql: "COALESCE(NULLIF(UserId, ''), '00000000-0000-0000-0000-000000000000')" }, userPrincipalName: { sql: "NULLIF(UserPrincipalName, '')" } },
+  servicePrincipal: { ...common, servicePrincipalId: { sql: "COALESCE(ServicePrincipalId, '')" } },
+};
+
+/** The top-level `and` conjuncts that read only mapped scalar properties; each narrows the rows the evaluator then checks. */
+function pushdown(filter: FilterExpr | undefined, columns: ColumnMap): FilterExpr[] {
+  if (!filter) return [];
+  if (filter.kind === 'and') return [...pushdown(filter.left, columns), ...pushdown(filter.right, columns)];
+  if ((filter.kind === 'compare' || filter.kind === 'in' || filter.kind === 'function') && filter.target.kind === 'property' && filter.target.path in columns) return [filter];
+  return [];
+}
 
 /** JSON columns come back as text (string-typed tables) or as JSON text from DuckDB's JSON type. */
 function parsed<T>(v: unknown, fallback: T): T {
@@ -61,12 +83,22 @@ export function rowToSignIn(type: SignInEventType, r: Row): SignInEvent {
   };
 }
 
-async function readTable(app: App, tenantId: string, type: SignInEventType, id?: string): Promise<Record<string, unknown>[]> {
+async function readTable(app: App, tenantId: string, type: SignInEventType, opts: { id?: string; filter?: FilterExpr | undefined } = {}): Promise<Record<string, unknown>[]> {
   const table = tables[type];
   const since = new Date(Date.now() - RETENTION_MS);
-  const result = id
-    ? await app.logs.query(`SELECT * FROM ${table} WHERE TenantId = ? AND Id = ? LIMIT 1`, [tenantId, id])
-    : await app.logs.query(`SELECT * FROM ${table} WHERE TenantId = ? AND TimeGenerated >= ? ORDER BY TimeGenerated DESC LIMIT ${WINDOW}`, [tenantId, since]);
+  let result;
+  if (opts.id !== undefined) {
+    result = await app.logs.query(`SELECT * FROM ${table} WHERE TenantId = ? AND Id = ? LIMIT 1`, [tenantId, opts.id]);
+  } else {
+    const where = ['TenantId = ?', 'TimeGenerated >= ?'];
+    const params: SqlParam[] = [tenantId, since];
+    for (const f of pushdown(opts.filter, sqlColumns[type])) {
+      const compiled = compileFilter(f, sqlColumns[type], 'duckdb');
+      where.push(`(${compiled.sql})`);
+      params.push(...(compiled.params as SqlParam[]));
+    }
+    result = await app.logs.query(`SELECT * FROM ${table} WHERE ${where.join(' AND ')} ORDER BY TimeGenerated DESC LIMIT ${WINDOW}`, params);
+  }
   return result.rows.map((values) => {
     const row: Row = {};
     result.columns.forEach((col, i) => { row[col.name] = values[i]; });
@@ -80,8 +112,9 @@ export function registerSignIns(r: GraphRouter): void {
     // Graph lists interactive sign-ins unless the filter asks for other event types.
     const filter = c.url.searchParams.get('$filter') ?? '';
     const types: SignInEventType[] = /signInEventTypes/i.test(filter) ? ['interactiveUser', 'nonInteractiveUser', 'servicePrincipal'] : ['interactiveUser'];
+    const q = parseQueryOptions(c.url.search, catalogues.signIn);
     await app.logs.flush();
-    const rows = (await Promise.all(types.map((t) => readTable(app, c.caller.tenant.id, t)))).flat();
+    const rows = (await Promise.all(types.map((t) => readTable(app, c.caller.tenant.id, t, { filter: q.filter })))).flat();
     rows.sort((a, b) => String(b.createdDateTime).localeCompare(String(a.createdDateTime)));
     return listResponse(c, catalogues.signIn, rows, { defaultTop: 1000 });
   });
@@ -91,7 +124,7 @@ export function registerSignIns(r: GraphRouter): void {
     if (id.length > 100) notFound(id);
     await app.logs.flush();
     for (const t of ['interactiveUser', 'nonInteractiveUser', 'servicePrincipal'] as const) {
-      const [row] = await readTable(app, c.caller.tenant.id, t, id);
+      const [row] = await readTable(app, c.caller.tenant.id, t, { id });
       if (row) return { '@odata.context': entityContext(c, 'auditLogs/signIns'), ...selectOne(c, catalogues.signIn, row) };
     }
     return notFound(id);

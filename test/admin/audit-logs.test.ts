@@ -92,6 +92,14 @@ describe('auditLogs: directoryAudits and signIns, paging', () => {
     assert.deepEqual({ id: byId.body.id, userId: byId.body.userId }, { id: interactive.body.value[0].id, userId: u.id });
     const failures = await graph(s, token, 'GET', "/v1.0/auditLogs/signIns?$filter=signInEventTypes/any(t: t ne 'interactiveUser') and status/errorCode ne 0&$select=status");
     assert.ok(failures.body.value.length >= 1, JSON.stringify(failures.body));
+    // Conjuncts compiled to SQL keep the evaluator's semantics: case-insensitive text, instants, in-lists.
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const upper = await graph(s, token, 'GET', `/v1.0/auditLogs/signIns?$filter=userPrincipalName eq '${u.upn.toUpperCase()}' and createdDateTime ge ${since} and appId in ('${clientId}', 'x')`);
+    assert.deepEqual(upper.body.value.map((e: any) => e.id), interactive.body.value.map((e: any) => e.id));
+    const future = await graph(s, token, 'GET', `/v1.0/auditLogs/signIns?$filter=createdDateTime gt ${new Date(Date.now() + 3_600_000).toISOString()}`);
+    assert.deepEqual(future.body.value, []);
+    const prefix = await graph(s, token, 'GET', `/v1.0/auditLogs/signIns?$filter=startswith(userPrincipalName, 'SIGN') and not(ipAddress eq '203.0.113.9')`);
+    assert.equal(prefix.body.value.length, interactive.body.value.length);
     assertGraphError(await graph(s, token, 'GET', "/v1.0/auditLogs/signIns?$filter=status/errorCode eq 'x'"), 400, 'wrong literal type');
     assertGraphError(await graph(s, token, 'GET', '/v1.0/auditLogs/signIns/nope'), 404, 'unknown sign-in');
   });
