@@ -63,6 +63,14 @@ function memoryTable(rows: RowResult[]): string[] {
   }
   const notes = rows.filter((r) => r.status !== 'ok');
   if (notes.length) out.push('', ...notes.map((r) => `- ${r.id}: ${r.status === 'skipped' ? 'not available' : 'failed'}: ${r.reason ?? ''}`));
+  for (const r of rows) {
+    const d = r.data;
+    if (!d) continue;
+    const byFile = d.diskPer100kByFile as Record<string, number | null> | undefined;
+    if (byFile && Object.keys(byFile).length) out.push(`- ${r.id} on disk per 100k by file: ${Object.entries(byFile).map(([n, v]) => `${n} ${mib(v)}`).join(', ')}`);
+    if (typeof d.method === 'string') out.push(`- ${r.id} method: ${d.method}`);
+    if (typeof d.note === 'string') out.push(`- ${r.id}: ${d.note}`);
+  }
   out.push('');
   return out;
 }

@@ -13,7 +13,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RefreshParams } from '../lib/clients/refresh.ts';
 import type { StaticParams } from '../lib/clients/static.ts';
 import { basicAuth } from '../lib/clients/static.ts';
@@ -42,6 +42,7 @@ export const BENCH_ENV: Record<string, string> = { TESSERA_BENCH: '1', TESSERA_R
 const STATIC_CLIENT = fileURLToPath(new URL('../lib/clients/static.ts', import.meta.url));
 const REFRESH_CLIENT = fileURLToPath(new URL('../lib/clients/refresh.ts', import.meta.url));
 const SEED = fileURLToPath(new URL('./tessera-seed.ts', import.meta.url));
+const PROBE = fileURLToPath(new URL('./memory-probe.mjs', import.meta.url));
 
 export interface TesseraServer {
   baseUrl: string;
@@ -53,6 +54,8 @@ export interface TesseraServer {
   /** Public client created by the seed step (before start), if it ran and worked. */
   seededClientId?: string;
   seedError?: string;
+  /** Heap/RSS of the server after a forced GC, through the preloaded memory probe (SIGUSR2). */
+  probeMemory(): Promise<NodeJS.MemoryUsage | undefined>;
   tail(): string;
   stop(): Promise<void>;
 }
@@ -96,7 +99,7 @@ export async function startTessera(ctx: RunContext, opts: { seed?: boolean } = {
   const seeded = opts.seed ? await seed(dataDir) : {};
   if (seeded.error) ctx.log(`  seeding a code-flow client failed (will try the Graph API): ${seeded.error.slice(0, 300)}`);
   const port = await freePort();
-  const child = spawn(process.execPath, ['--expose-gc', 'bin/tessera.mjs', 'start', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', pathToFileURL(PROBE).href, 'bin/tessera.mjs', 'start', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: serverEnv(),
@@ -138,6 +141,18 @@ export async function startTessera(ctx: RunContext, opts: { seed?: boolean } = {
     tokenUrl: local(discovery.token_endpoint, `${authority}/oauth2/v2.0/token`),
     authorizeUrl: local(discovery.authorization_endpoint, `${authority}/oauth2/v2.0/authorize`),
     stop: () => stopChild(child, 5000),
+    probeMemory: () => new Promise((resolve) => {
+      let buf = '';
+      const onData = (d: Buffer): void => {
+        buf += d.toString();
+        const m = /BENCH_MEMORY (\{.*\})/.exec(buf);
+        if (m?.[1]) { done(); resolve(JSON.parse(m[1]) as NodeJS.MemoryUsage); }
+      };
+      const done = (): void => { clearTimeout(timer); child.stdout?.off('data', onData); };
+      const timer = setTimeout(() => { done(); resolve(undefined); }, 10_000);
+      child.stdout?.on('data', onData);
+      child.kill('SIGUSR2');
+    }),
   };
 }
 

@@ -1,0 +1,8 @@
+// Preloaded into the Tessera server process by the benchmark (`node --expose-gc --import …`), so the
+// harness can read the server's heap without any cooperation from Tessera: on SIGUSR2 it forces a
+// GC and prints one line `BENCH_MEMORY {…process.memoryUsage()}` on stdout. Plain JS because it is
+// loaded before tsx's loader is registered by bin/tessera.mjs.
+process.on('SIGUSR2', () => {
+  if (typeof globalThis.gc === 'function') globalThis.gc();
+  process.stdout.write(`BENCH_MEMORY ${JSON.stringify({ ...process.memoryUsage(), gc: typeof globalThis.gc === 'function' })}\n`);
+});
