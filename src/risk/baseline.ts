@@ -14,7 +14,7 @@ import { family, userAgentFamily } from './ua.ts';
 export const featureNames = ['ip', 'subnet', 'asn', 'country', 'city', 'device', 'browser', 'os'] as const;
 export type FeatureName = (typeof featureNames)[number];
 
-export interface Seen { n: number; last: number }
+export interface Seen { n: number; first: number; last: number }
 export type FeatureTable = Map<string, Seen>;
 
 export interface LastLocation { time: number; lat: number; lon: number; country: string | undefined; asn: number | undefined }
@@ -24,8 +24,15 @@ export interface UserProfile {
   lastSeen: number;
   successCount: number;
   features: Record<FeatureName, FeatureTable>;
-  /** Last successful sign-in with a known position (unlikelyTravel). */
+  /** Last successful sign-in with a known position from a non-hosting network (unlikelyTravel). */
   lastLocation: LastLocation | undefined;
+  /**
+   * Last such sign-in from a network whose position is reliable: not an ASN the user has been seen on in several
+   * cities (mobile carriers geolocate to gateways, and a roaming phone egresses in its home country).
+   */
+  lastReliable: LastLocation | undefined;
+  /** Cities seen per ASN (to tell precise networks from imprecise ones). */
+  asnCities: Map<number, Set<string>>;
   /** Countries seen together with an ASN: "asn|country" (a VPN/carrier that egresses in several countries). */
   asnCountries: Set<string>;
 }
@@ -51,7 +58,7 @@ export function featureValues(e: RiskSignInEvent, net: GeoInfo): FeatureValues {
 export function newProfile(time: number): UserProfile {
   const features = {} as Record<FeatureName, FeatureTable>;
   for (const f of featureNames) features[f] = new Map();
-  return { firstSeen: time, lastSeen: time, successCount: 0, features, lastLocation: undefined, asnCountries: new Set() };
+  return { firstSeen: time, lastSeen: time, successCount: 0, features, lastLocation: undefined, lastReliable: undefined, asnCities: new Map(), asnCountries: new Set() };
 }
 
 const MAX_VALUES_PER_FEATURE = 24;
@@ -67,7 +74,7 @@ function bump(table: FeatureTable, value: string, time: number): void {
     for (const [k, v] of table) if (!best || v.n < best.n || (v.n === best.n && v.last < best.last)) { victim = k; best = v; }
     if (victim !== undefined) table.delete(victim);
   }
-  table.set(value, { n: 1, last: time });
+  table.set(value, { n: 1, first: time, last: time });
 }
 
 /** Fold a successful sign-in into the profile. */
@@ -78,12 +85,25 @@ export function learn(p: UserProfile, fv: FeatureValues, net: GeoInfo, time: num
     const v = fv[f];
     if (v !== undefined) bump(p.features[f], v, time);
   }
-  if (net.latitude !== undefined && net.longitude !== undefined) {
-    p.lastLocation = { time, lat: net.latitude, lon: net.longitude, country: net.countryOrRegion, asn: net.asn };
+  if (net.asn !== undefined && net.city) {
+    let cities = p.asnCities.get(net.asn);
+    if (!cities && p.asnCities.size < MAX_ASN_COUNTRIES) { cities = new Set(); p.asnCities.set(net.asn, cities); }
+    if (cities && cities.size < 8) cities.add(net.city);
+  }
+  // A VPN or cloud exit says nothing about where the user is: positions come from access networks only.
+  if (net.latitude !== undefined && net.longitude !== undefined && !net.isHosting) {
+    const loc = { time, lat: net.latitude, lon: net.longitude, country: net.countryOrRegion, asn: net.asn };
+    p.lastLocation = loc;
+    if (!isImpreciseAsn(p, net.asn)) p.lastReliable = loc;
   }
   if (net.asn !== undefined && net.countryOrRegion && p.asnCountries.size < MAX_ASN_COUNTRIES) {
     p.asnCountries.add(`${net.asn}|${net.countryOrRegion}`);
   }
+}
+
+/** An ASN the user has been located on in two or more cities: a carrier / roaming network, positions are rough. */
+export function isImpreciseAsn(p: UserProfile, asn: number | undefined): boolean {
+  return asn !== undefined && (p.asnCities.get(asn)?.size ?? 0) >= 2;
 }
 
 /** How many times a value was seen (0 = unfamiliar). */

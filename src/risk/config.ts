@@ -19,6 +19,11 @@ export interface RiskConfig {
   sprayMinAccounts: number;
   /** …with at most this many distinct passwords. */
   sprayMaxPasswords: number;
+  /**
+   * A network (/24, /48) from which at least this many *other* users sign in cleanly is an organisation network
+   * (office, corporate VPN) and familiar to everyone.
+   */
+  orgNetworkMinUsers: number;
   /** Bounds of the in-memory state (LRU). */
   maxUsers: number;
   maxSources: number;
@@ -34,6 +39,7 @@ export const defaultRiskConfig: RiskConfig = {
   sprayWindowMs: 60 * 60_000,
   sprayMinAccounts: 10,
   sprayMaxPasswords: 3,
+  orgNetworkMinUsers: 3,
   maxUsers: 200_000,
   maxSources: 100_000,
   maxTokens: 500_000,

@@ -9,12 +9,13 @@
  * Failed password attempts go straight to `recordOutcome` (they feed password spray and malicious-IP counts).
  * Everything real-time lives in LRU-bounded memory; records go to the RiskRepository.
  */
-import type { DetectorContext, DetectorInstance, DetectorUnit, RawDetection } from './detectors/define.ts';
+import type { DetectorContext, DetectorInstance, DetectorUnit, RawDetection, RetroactiveDetection } from './detectors/define.ts';
 import { realtimeDetectors } from './detectors/index.ts';
 import { featureValues, isLearning, learn, newProfile, type UserProfile } from './baseline.ts';
 import { defaultRiskConfig, type RiskConfig } from './config.ts';
 import type { RiskSignInEvent } from './event.ts';
 import type { GeoInfo, GeoLookup } from './geo/lookup.ts';
+import { parseIp, subnetKey } from './geo/ip.ts';
 import { IpLists } from './lists/ip-lists.ts';
 import { Lru } from './lru.ts';
 import { signInRiskLevel } from './model/aggregate.ts';
@@ -63,6 +64,8 @@ export interface SignInRiskAssessment {
 export interface RecordedOutcome {
   detections: RiskDetection[];
   riskyUser: RiskyUser | undefined;
+  /** Detections about *earlier* sign-ins that this event completed (e.g. a spray recognised after a success). */
+  retroactive: RiskDetection[];
 }
 
 export interface RiskEngine extends OfflineIngest {
@@ -95,6 +98,13 @@ export function createRiskEngine(opts: RiskEngineOptions = {}): RiskEngine {
   const instances: DetectorInstance[] = (opts.detectors ?? realtimeDetectors).map((d) => d.create(config));
   const profiles = new Lru<string, UserProfile>(config.maxUsers);
   const tenantCountries = new Map<string, number>();
+  /** subnet → users who signed in from it cleanly (capped); org networks have ≥ orgNetworkMinUsers. */
+  const orgNetworks = new Lru<string, Set<string>>(config.maxSources);
+  const isOrgNetwork = (subnet: string | undefined, userId: string): boolean => {
+    const users = subnet === undefined ? undefined : orgNetworks.peek(subnet);
+    if (!users) return false;
+    return users.size - (users.has(userId) ? 1 : 0) >= config.orgNetworkMinUsers;
+  };
   const userRisk = new Lru<string, RiskLevel>(config.maxUsers);
   const spRisk = new Lru<string, RiskLevel>(config.maxUsers);
   const knownUsers = new Lru<string, UserRef>(config.maxUsers);
@@ -121,9 +131,12 @@ export function createRiskEngine(opts: RiskEngineOptions = {}): RiskEngine {
     const net = event.network ?? resolve(event.ip);
     const tok = event.presentedToken;
     const issuedNet = tok ? (tok.issuedTo.network ?? resolve(tok.issuedTo.ip)) : undefined;
+    const features = featureValues(event, net);
+    const issuedIp = tok ? parseIp(tok.issuedTo.ip) : undefined;
     return {
-      event, net, issuedNet, features: featureValues(event, net), profile: profiles.peek(event.userId),
-      lists, config, tenantCountries,
+      event, net, issuedNet, features, profile: profiles.peek(event.userId), lists, config, tenantCountries,
+      orgNetwork: isOrgNetwork(features.subnet, event.userId),
+      issuedOrgNetwork: issuedIp !== undefined && isOrgNetwork(subnetKey(issuedIp), event.userId),
     };
   }
 
@@ -152,22 +165,45 @@ export function createRiskEngine(opts: RiskEngineOptions = {}): RiskEngine {
     const a = assessment ?? (event.status === 'success' ? assessSignIn(event) : undefined);
     const ctx = (a && contexts.get(a)) ?? contextOf(event);
     const risky = a !== undefined && a.riskLevelDuringSignIn !== 'none' && a.riskLevelDuringSignIn !== 'low';
-    for (const d of instances) d.learn(ctx, { risky });
+    const found: RetroactiveDetection[] = [];
+    const outcome = { risky, types: a?.riskEventTypes_v2 ?? [] };
+    for (const d of instances) {
+      const r = d.learn(ctx, outcome);
+      if (r) found.push(...r);
+    }
     const ref: UserRef = { id: event.userId, userPrincipalName: event.userPrincipalName, displayName: event.userDisplayName ?? null };
     knownUsers.set(event.userId, ref);
     if (event.status === 'success') {
       const strong = a?.detections.some((d) => NO_LEARN.has(d.riskEventType)) ?? false;
       const level = a?.riskLevelDuringSignIn ?? 'none';
       const clean = !strong && (level === 'none' || level === 'low');
-      if (clean || (event.mfaSatisfied === true && level !== 'high')) {
+      // MFA proves the user — unless it was relayed by an AiTM proxy, which lives on hosting networks: a risky
+      // sign-in from a hosting network is never learned, MFA or not.
+      if (clean || (event.mfaSatisfied === true && level !== 'high' && !ctx.net.isHosting)) {
         const p = profiles.upsert(event.userId, () => newProfile(event.time));
         const c = ctx.features.country;
         if (c && (p.features.country.get(c)?.n ?? 0) === 0) tenantCountries.set(c, (tenantCountries.get(c) ?? 0) + 1);
         learn(p, ctx.features, ctx.net, event.time);
+        const subnet = ctx.features.subnet;
+        if (subnet !== undefined) {
+          const users = orgNetworks.upsert(subnet, () => new Set());
+          if (users.size < 32) users.add(event.userId);
+        }
       }
     }
-    if (!a || a.detections.length === 0) return { detections: [], riskyUser: undefined };
     const detectedAt = now();
+    const retroactive: RiskDetection[] = [];
+    for (const r of found) {
+      const who = knownUsers.peek(r.userId) ?? { id: r.userId, userPrincipalName: r.userPrincipalName };
+      const rec = buildRiskDetection(who, {
+        riskEventType: r.detection.riskEventType, level: r.detection.level, timing: 'offline', activity: 'signin',
+        activityTime: r.time, detectedTime: Math.max(detectedAt, r.time), requestId: r.requestId, ip: r.ip, net: resolve(r.ip),
+        additionalInfo: r.detection.reasons,
+      });
+      await recordUserDetections(userDeps, who, [rec]);
+      retroactive.push(rec);
+    }
+    if (!a || a.detections.length === 0) return { detections: [], riskyUser: undefined, retroactive };
     const records = a.detections.map((d) => buildRiskDetection(ref, {
       riskEventType: d.riskEventType, level: d.level, timing: d.timing, activity: d.activity,
       activityTime: event.time, detectedTime: Math.max(detectedAt, event.time),
@@ -175,7 +211,7 @@ export function createRiskEngine(opts: RiskEngineOptions = {}): RiskEngine {
       ip: event.ip, net: ctx.net, additionalInfo: { ...d.reasons, ...(event.userAgent ? { userAgent: event.userAgent } : {}) },
     }));
     const riskyUser = await recordUserDetections(userDeps, ref, records);
-    return { detections: records, riskyUser };
+    return { detections: records, riskyUser, retroactive };
   }
 
   const lookupUser = async (id: string): Promise<UserRef | undefined> => {

@@ -19,6 +19,7 @@ export const NETS = {
   edinburghCafe: { ip: '5.64.1.1', net: net('GB', 'Edinburgh', 55.95, -3.19, 13285) },
   parisHotel: { ip: '90.84.10.1', net: net('FR', 'Paris', 48.85, 2.35, 3215) },
   sydney: { ip: '1.120.5.5', net: net('AU', 'Sydney', -33.87, 151.2, 1221) },
+  sydneyCafe: { ip: '49.176.1.1', net: net('AU', 'Sydney', -33.86, 151.21, 4804) },
   lagos: { ip: '105.112.3.3', net: net('NG', 'Lagos', 6.45, 3.39, 36873) },
   awsVirginia: { ip: '3.80.1.1', net: net('US', 'Ashburn', 39.04, -77.49, 16509, true) },
   vpnFrankfurt: { ip: '185.220.10.10', net: net('DE', 'Frankfurt', 50.11, 8.68, 9009, true) },

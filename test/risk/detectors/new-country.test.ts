@@ -6,21 +6,25 @@ import { DAY, T0, ev, train } from '../helpers.ts';
 
 const engine = () => createRiskEngine({ detectors: [newCountry] });
 
-test('a country new to the user and to the organisation is medium', async () => {
+test('a country new to the user is low and says whether it is new to the organisation; raised once per trip', async () => {
   const e = engine();
   const t = await train(e);
-  const [d] = e.assessSignIn(ev('lagos', t)).detections;
-  assert.equal(d?.riskEventType, 'newCountry');
-  assert.equal(d?.level, 'medium');
-  assert.equal(d?.reasons['newToOrganisation'], true);
+  const first = ev('lagos', t);
+  const a = e.assessSignIn(first);
+  assert.equal(a.detections[0]?.riskEventType, 'newCountry');
+  assert.equal(a.detections[0]?.level, 'low');
+  assert.equal(a.detections[0]?.reasons['newToOrganisation'], true);
+  await e.recordOutcome(first, a);
+  assert.deepEqual(e.assessSignIn(ev('lagos', t + 3_600_000)).detections, [], 'not again for the same country within 30 days');
+  assert.equal(e.assessSignIn(ev('sydney', t + 3_600_000)).detections[0]?.riskEventType, 'newCountry', 'another country is');
 });
 
-test('a country new to the user but known in the organisation is low', async () => {
+test('a country new to the user but known in the organisation says so', async () => {
   const e = engine();
   await train(e, { userId: 'u-bo', places: ['parisHotel'] });
   const t = await train(e);
   const [d] = e.assessSignIn(ev('parisHotel', t)).detections;
-  assert.equal(d?.level, 'low');
+  assert.equal(d?.reasons['newToOrganisation'], false);
 });
 
 test('once learned the country is familiar; a user in the learning period is never flagged', async () => {

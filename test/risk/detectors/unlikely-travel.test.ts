@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { unlikelyTravel } from '../../../src/risk/detectors/unlikely-travel.ts';
 import { createRiskEngine } from '../../../src/risk/engine.ts';
-import { HOUR, T0, ev, train } from '../helpers.ts';
+import { ATTACKER_PC, HOUR, T0, ev, train } from '../helpers.ts';
 
 const engine = () => createRiskEngine({ detectors: [unlikelyTravel] });
 
@@ -17,9 +17,9 @@ test('first sign-in ever has nothing to compare with', () => {
 
 test('London then Sydney two hours later is unlikely travel, medium, with the arithmetic', async () => {
   const e = engine();
-  const t = await train(e, { days: 2 });
+  const t = await train(e);
   await lastSeenAt(e, t, 'homeLondon');
-  const [d] = e.assessSignIn(ev('sydney', t + 2 * HOUR)).detections;
+  const [d] = e.assessSignIn(ev('sydney', t + 2 * HOUR, { device: ATTACKER_PC })).detections;
   assert.equal(d?.riskEventType, 'unlikelyTravel');
   assert.equal(d?.level, 'medium');
   assert.equal(d?.reasons['elapsedMinutes'], 120);
@@ -63,10 +63,47 @@ test('a different network far away in a familiar country is only low', async () 
   assert.equal(d?.level, 'low');
 });
 
-test('arriving on a hosting network is high', async () => {
+test('in the learning period it is at most low', async () => {
   const e = engine();
   const t = await train(e, { days: 2 });
   await lastSeenAt(e, t, 'homeLondon');
-  const [d] = e.assessSignIn(ev('awsVirginia', t + HOUR)).detections;
+  const [d] = e.assessSignIn(ev('awsVirginia', t + HOUR, { device: ATTACKER_PC })).detections;
+  assert.equal(d?.level, 'low');
+});
+
+test('arriving on a hosting network is high', async () => {
+  const e = engine();
+  const t = await train(e);
+  await lastSeenAt(e, t, 'homeLondon');
+  const [d] = e.assessSignIn(ev('awsVirginia', t + HOUR, { device: ATTACKER_PC })).detections;
   assert.equal(d?.level, 'high');
+  const own = e.assessSignIn(ev('awsVirginia', t + HOUR, { device: { operatingSystem: 'Windows 11', browser: 'Edge 124' } })).detections;
+  assert.equal(own[0]?.level, 'medium', 'usual browser and OS through a VPN: medium');
+});
+
+test('the user\'s own authenticated device far away is only low (it is the user, behind a VPN)', async () => {
+  const e = engine();
+  const t = await train(e, { days: 2 });
+  await lastSeenAt(e, t, 'homeLondon');
+  const [d] = e.assessSignIn(ev('sydney', t + HOUR)).detections;
+  assert.equal(d?.level, 'low');
+});
+
+test('organisation networks (used by several colleagues) are not a position', async () => {
+  const e = engine();
+  for (const colleague of ['u-1', 'u-2', 'u-3']) await train(e, { days: 1, userId: colleague, places: ['sydney'] });
+  const t = await train(e, { days: 2 });
+  await lastSeenAt(e, t, 'homeLondon');
+  assert.deepEqual(e.assessSignIn(ev('sydney', t + HOUR, { device: ATTACKER_PC })).detections, []);
+});
+
+test('roaming phone: a carrier seen in several cities is an imprecise position; the last reliable one is used', async () => {
+  const e = engine();
+  const t = await train(e, { days: 2, places: ['homeLondon', 'mobileLondon', 'mobileGlasgow'] });
+  await lastSeenAt(e, t, 'sydney'); // abroad: a hotel in Sydney, learned (own device)
+  await lastSeenAt(e, t + HOUR, 'mobileLondon'); // the phone roams: its traffic leaves in the UK
+  const client = { operatingSystem: 'Windows 11', browser: 'Edge 124' };
+  assert.deepEqual(e.assessSignIn(ev('sydneyCafe', t + 2 * HOUR, { device: client })).detections, [], 'a café in Sydney an hour later is not travel');
+  const stranger = e.assessSignIn(ev('sydneyCafe', t + 2 * HOUR, { device: ATTACKER_PC })).detections;
+  assert.equal(stranger[0]?.riskEventType, 'unlikelyTravel', 'with a stranger\'s client the roaming position is not discounted');
 });
