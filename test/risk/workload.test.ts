@@ -89,3 +89,14 @@ test('malicious / suspicious application flags', async () => {
   const s = await engine.flagApplication({ id: 'sp-3', appId: 'app-3' }, 'suspicious', 'possible ToS violation');
   assert.deepEqual([s.riskEventType, s.riskLevel], ['suspiciousApplication', 'medium']);
 });
+
+test('an authorised migration is alerted on its first days, then becomes the baseline', async () => {
+  let clock = T0;
+  const engine = createRiskEngine({ now: () => clock });
+  const t = await baseline(engine, 5);
+  const suspiciousOn = async (day: number) => (await engine.observeServicePrincipalSignIn(spEv('lagos', t + day * DAY))).suspicious;
+  assert.deepEqual([await suspiciousOn(0), await suspiciousOn(1), await suspiciousOn(2)], [true, true, true]);
+  assert.equal(await suspiciousOn(3), false, 'seen on three distinct days: adopted');
+  clock = t + 10 * DAY;
+  assert.equal((await engine.flushWorkloadDetections()).length, 3, 'one window per day it was suspicious');
+});
