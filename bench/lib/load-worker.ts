@@ -12,6 +12,9 @@ const reply = (m: unknown): Promise<void> => new Promise((resolve) => {
   process.send(m, () => resolve());
 });
 
+// If the harness dies, the IPC channel closes: stop instead of loading a server nobody measures.
+process.on('disconnect', () => process.exit(1));
+
 process.once('message', (msg: { type: string; spec: ChildLoadSpec }) => {
   void (async () => {
     try {

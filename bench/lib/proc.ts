@@ -41,10 +41,13 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   });
 }
 
-/** Starts `node [--expose-gc] --import tsx <script>` and waits for its ready line. */
+/**
+ * Starts `node --expose-gc --import tsx <script>` and waits for its ready line. The child's stdin is a
+ * pipe from this process: peers exit when it closes, so none outlive a killed harness.
+ */
 export function startPeer(script: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script], {
-    cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO_ROOT, env: { ...process.env, NODE_ENV: 'production', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'],
   });
   const tail = outputTail(child);
   return new Promise((resolve, reject) => {

@@ -12,6 +12,8 @@ const send = (m: unknown): Promise<void> => new Promise((resolve) => {
   process.send(m, () => resolve());
 });
 
+process.on('disconnect', () => process.exit(1));
+
 const file = process.argv[2];
 try {
   if (!file) throw new Error('no module path given');

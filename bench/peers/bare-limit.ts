@@ -60,3 +60,5 @@ server.listen(Number(process.env.BENCH_PORT ?? 0), '127.0.0.1', () => {
 const shutdown = (): void => { server.close(); server.closeAllConnections(); setTimeout(() => process.exit(0), 200).unref(); };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+// The harness holds our stdin open; when it goes away, so do we.
+process.stdin.on('end', shutdown).on('error', shutdown).resume();

@@ -135,3 +135,5 @@ process.stdout.write(`BENCH_READY ${JSON.stringify({ port, tokenPath: '/token', 
 const shutdown = (): void => { server.close(); server.closeAllConnections(); setTimeout(() => process.exit(0), 200).unref(); };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+// The harness holds our stdin open; when it goes away, so do we.
+process.stdin.on('end', shutdown).on('error', shutdown).resume();

@@ -101,8 +101,8 @@ export async function startTessera(ctx: RunContext, opts: { seed?: boolean } = {
   const port = await freePort();
   const child = spawn(process.execPath, ['--expose-gc', '--import', pathToFileURL(PROBE).href, 'bin/tessera.mjs', 'start', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir], {
     cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: serverEnv(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...serverEnv(), BENCH_EXIT_ON_STDIN_END: '1' },
   });
   const tail = outputTail(child);
   const baseUrl = `http://127.0.0.1:${port}`;
