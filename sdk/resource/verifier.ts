@@ -2,7 +2,7 @@
  * Access-token verification for resource servers: RFC 9068 JWT access tokens from Tessera, presented
  * as `Bearer` (RFC 6750) or DPoP-bound (RFC 9449 §7), answered with the right `WWW-Authenticate`.
  */
-import { checkJwsHeader, decodeCompactJws, JwsError, keyFitsAlgorithm, verifyJwsSignature, type JwsAlgorithm } from '../../src/crypto/jwt.ts';
+import { checkJwsHeader, decodeCompactJws, JwsError, keyFitsAlgorithm, verifyJwsSignature, type JwsAlgorithm, type JwsHeader } from '../../src/crypto/jwt.ts';
 import { checkRegisteredClaims, ClaimError } from '../../src/crypto/claims.ts';
 import { challenge } from '../../src/binding/challenge.ts';
 import { DEFAULT_DPOP_ALGORITHMS, verifyDpopProof, type DpopAlgorithm } from '../../src/binding/dpop.ts';
@@ -103,6 +103,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return jwksP;
   };
   let jwks: JwksCache | undefined;
+  /** The issuer sends the same token header every time: parse it once. */
+  const tokenHeaders = new Map<string, JwsHeader>();
 
   const challengeFor = (scheme: 'Bearer' | 'DPoP', error?: string, description?: string, scope?: string) => {
     const p: Record<string, string> = {};
@@ -154,7 +156,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       // The access token: signature first, then claims (RFC 9068 §4).
       let decoded;
       try {
-        decoded = decodeCompactJws(token);
+        decoded = decodeCompactJws(token, undefined, tokenHeaders);
         const alg = checkJwsHeader(decoded.header, { algorithms, typ: 'at+jwt' });
         // fast path: the key is cached, no await
         const kid = decoded.header.kid;

@@ -6,7 +6,7 @@
  * servers (`context: 'resource'`, errors are 401 with a `WWW-Authenticate: DPoP` challenge, §7.1).
  */
 import { createHash } from 'node:crypto';
-import { decodeCompactJws, keyFitsAlgorithm, verifyJwsSignature, type JwsAlgorithm } from '../crypto/jwt.ts';
+import { decodeCompactJws, keyFitsAlgorithm, verifyJwsSignature, type JwsAlgorithm, type JwsHeader } from '../crypto/jwt.ts';
 import { JwkError, PublicKeyCache } from '../crypto/jwk.ts';
 import { isNumericDate } from '../crypto/claims.ts';
 import { InvalidDpopProof, InvalidToken, UseDpopNonce, type OAuthError } from '../errors/oauth.ts';
@@ -68,6 +68,9 @@ export interface DpopProofResult {
 }
 
 const defaultKeyCache = new PublicKeyCache();
+/** Parsed proof headers by encoded segment, and the key imported for each (avoid re-parsing). */
+const headerCache = new Map<string, JwsHeader>();
+const importedByHeader = new WeakMap<JwsHeader, ReturnType<PublicKeyCache['get']>>();
 
 /** base64url(SHA-256(ASCII(access token))), RFC 9449 §4.2 `ath`. */
 export function accessTokenHash(accessToken: string): string {
@@ -111,7 +114,7 @@ export async function verifyDpopProof(proof: unknown, opts: VerifyDpopOptions): 
   if (proof.length > MAX_PROOF_LENGTH || proof.includes(',')) throw fail(opts, 'DPoP proof malformed');
   let decoded;
   try {
-    decoded = decodeCompactJws(proof, MAX_PROOF_LENGTH);
+    decoded = decodeCompactJws(proof, MAX_PROOF_LENGTH, headerCache);
   } catch (e) {
     throw fail(opts, 'DPoP proof malformed', (e as Error).message);
   }
@@ -124,11 +127,14 @@ export async function verifyDpopProof(proof: unknown, opts: VerifyDpopOptions): 
   if (!algs.includes(alg)) throw fail(opts, 'DPoP proof algorithm not supported');
   if (header.crit !== undefined || header.jku !== undefined || header.x5u !== undefined) throw fail(opts, 'DPoP proof header not supported');
   // check 7: the jwk is a public key (no private members) that fits alg
-  let imported;
-  try {
-    imported = (opts.keyCache ?? defaultKeyCache).get(header.jwk);
-  } catch (e) {
-    throw fail(opts, 'DPoP proof jwk invalid', e instanceof JwkError ? e.message : undefined);
+  let imported = opts.keyCache ? undefined : importedByHeader.get(header);
+  if (!imported) {
+    try {
+      imported = (opts.keyCache ?? defaultKeyCache).get(header.jwk);
+    } catch (e) {
+      throw fail(opts, 'DPoP proof jwk invalid', e instanceof JwkError ? e.message : undefined);
+    }
+    if (!opts.keyCache) importedByHeader.set(header, imported);
   }
   if (!keyFitsAlgorithm(alg, imported.key)) throw fail(opts, 'DPoP proof jwk does not fit alg');
   // check 6: signature

@@ -176,3 +176,20 @@ test('public JWK import rejects private members, bad curves and off-curve points
   }
   assert.equal(importPublicJwk({ ...pub, alg: 'ES256', use: 'sig' }).asymmetricKeyType, 'ec');
 });
+
+test('header cache: parsed once per segment, frozen, bounded, and checks still run on every use', () => {
+  const cache = new Map();
+  const t1 = signJws({ alg: 'ES256', typ: 'dpop+jwt', jwk: exportPublicJwk(ec.publicKey) }, { a: 1 }, ec.privateKey);
+  const t2 = signJws({ alg: 'ES256', typ: 'dpop+jwt', jwk: exportPublicJwk(ec.publicKey) }, { a: 2 }, ec.privateKey);
+  const h1 = decodeCompactJws(t1, undefined, cache).header;
+  const h2 = decodeCompactJws(t2, undefined, cache).header;
+  assert.equal(h1, h2, 'same object for the same segment');
+  assert.ok(Object.isFrozen(h1) && Object.isFrozen(h1.jwk));
+  assert.throws(() => {
+    (h1 as { alg: string }).alg = 'none';
+  }, TypeError);
+  assert.equal(code(() => verifyCompactJws(t1, only(ec.publicKey), { algorithms: ['ES384'] })), 'alg_not_allowed');
+  for (let i = 0; i < 1100; i++) decodeCompactJws(signJws({ alg: 'ES256', n: i }, {}, ec.privateKey), undefined, cache);
+  assert.ok(cache.size <= 1024);
+  assert.equal(code(() => decodeCompactJws(`${b64uJson({ typ: 'x' })}.${b64uJson({})}.AAAA`, undefined, cache)), 'bad_header');
+});

@@ -72,11 +72,32 @@ function parseJsonObject(part: string, what: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** Most distinct header segments a header cache keeps before it starts over. */
+const HEADER_CACHE_MAX = 1024;
+
+function parseHeader(segment: string, cache: Map<string, JwsHeader> | undefined): JwsHeader {
+  const hit = cache?.get(segment);
+  if (hit) return hit;
+  const header = parseJsonObject(segment, 'header');
+  if (typeof header.alg !== 'string') throw new JwsError('bad_header', 'header.alg missing');
+  if (cache) {
+    // cached headers are shared between calls: freeze them (and a nested jwk) against mutation
+    if (typeof header.jwk === 'object' && header.jwk !== null) Object.freeze(header.jwk);
+    Object.freeze(header);
+    if (cache.size >= HEADER_CACHE_MAX) cache.clear();
+    cache.set(segment, header as JwsHeader);
+  }
+  return header as JwsHeader;
+}
+
 /**
  * Split and decode a compact JWS without verifying it. Use only to read the header before
  * verification (e.g. `kid`, or a DPoP `jwk`); never trust the payload from this alone.
+ *
+ * `headerCache` memoises parsed (frozen) headers by their encoded segment: a client sends the same
+ * header on every proof and an issuer on every token, so the parse is done once.
  */
-export function decodeCompactJws(token: unknown, maxLength = DEFAULT_MAX_TOKEN_LENGTH): DecodedJws {
+export function decodeCompactJws(token: unknown, maxLength = DEFAULT_MAX_TOKEN_LENGTH, headerCache?: Map<string, JwsHeader>): DecodedJws {
   if (typeof token !== 'string') throw new JwsError('malformed', 'token is not a string');
   if (token.length > maxLength) throw new JwsError('too_large', 'token too large');
   const a = token.indexOf('.');
@@ -86,10 +107,9 @@ export function decodeCompactJws(token: unknown, maxLength = DEFAULT_MAX_TOKEN_L
   }
   const sigPart = token.slice(b + 1);
   if (!isB64u(sigPart) || sigPart.length === 0) throw new JwsError('malformed', 'signature is not base64url');
-  const header = parseJsonObject(token.slice(0, a), 'header');
-  if (typeof header.alg !== 'string') throw new JwsError('bad_header', 'header.alg missing');
+  const header = parseHeader(token.slice(0, a), headerCache);
   const payload = parseJsonObject(token.slice(a + 1, b), 'payload');
-  return { header: header as JwsHeader, payload, signingInput: token.slice(0, b), signature: b64uDecode(sigPart) };
+  return { header, payload, signingInput: token.slice(0, b), signature: b64uDecode(sigPart) };
 }
 
 type KeyKind = 'p256' | 'p384' | 'ed25519' | 'rsa' | 'rsa-pss' | 'secret' | 'other';
