@@ -18,11 +18,11 @@ import type { PolicySignInContext } from './context.ts';
 import type { PolicySnapshot, CompiledPolicy } from './snapshot.ts';
 import { EvalScratch } from './conditions/define.ts';
 import { vote as voteOf } from './conditions/dispatch.ts';
-import { evaluateGrant, type GrantControl } from './controls/grant.ts';
+import { evaluateGrant, type UnmetControl } from './controls/grant.ts';
 import { mergeDirectives, type SessionDirectives } from './controls/session.ts';
 import { strengthSatisfied } from './controls/authentication-strength.ts';
 import { toAppliedPolicy, type AppliedConditionalAccessPolicy, type PolicyDecision, type PolicyEvaluation, type UnmetRequirement } from './decision.ts';
-import { controlErrors } from './controls/aadsts.ts';
+import { controlErrors, type ControlError } from './controls/aadsts.ts';
 import { MISS } from './prefilter.ts';
 import { resultCodes as codes, FAILURE, NOT_APPLIED, NOT_ENABLED, RO_FAILURE, RO_INTERRUPTED, RO_NOT_APPLIED, RO_SUCCESS, SUCCESS } from './result-codes.ts';
 
@@ -42,14 +42,16 @@ export function matchConditions(p: CompiledPolicy, ctx: PolicySignInContext, scr
 /** What an applying policy demands and whether the sign-in meets it. */
 interface Judged {
   judgement: 'satisfied' | 'interaction' | 'failed';
-  unmetGrant: readonly GrantControl[];
+  unmetGrant: readonly UnmetControl[];
   unmetSession: readonly string[];
+  /** Session checks not satisfied, with whether a prompt (re-authentication) can fix them. */
+  unmetSessionChecks: ReadonlyArray<{ name: string; promptable: boolean; error: ControlError }>;
   strengthOk: boolean | null;
 }
 
 function judge(p: CompiledPolicy, ctx: PolicySignInContext): Judged {
   let judgement: Judged['judgement'] = 'satisfied';
-  let unmetGrant: readonly GrantControl[] = EMPTY;
+  let unmetGrant: readonly UnmetControl[] = EMPTY;
   let strengthOk: boolean | null = null;
   if (p.grant) {
     const g = evaluateGrant(p.grant, ctx);
@@ -59,6 +61,7 @@ function judge(p: CompiledPolicy, ctx: PolicySignInContext): Judged {
     if (s) strengthOk = s.resolved ? strengthSatisfied(s.resolved, ctx.satisfied.methods) : false;
   }
   let unmetSession: string[] | null = null;
+  let checks: Judged['unmetSessionChecks'][number][] | null = null;
   // [E1] session controls apply after grant controls; they are judged even when the grant fails
   // so the record shows every unmet control (e.g. SignInTokenProtection for an unbound session).
   if (p.session) {
@@ -66,11 +69,12 @@ function judge(p: CompiledPolicy, ctx: PolicySignInContext): Judged {
       const j = check.judge(ctx);
       if (j === 'satisfied') continue;
       (unmetSession ??= []).push(check.displayName);
+      (checks ??= []).push({ name: check.displayName, promptable: j === 'interaction', error: check.error });
       if (j === 'failed') judgement = 'failed';
       else if (judgement === 'satisfied') judgement = 'interaction';
     }
   }
-  return { judgement, unmetGrant, unmetSession: unmetSession ?? EMPTY, strengthOk };
+  return { judgement, unmetGrant, unmetSession: unmetSession ?? EMPTY, unmetSessionChecks: checks ?? EMPTY, strengthOk };
 }
 
 function resultOf(reportOnly: boolean, j: Judged['judgement']): number {
@@ -83,7 +87,7 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
   const policies = snapshot.policies;
   const n = policies.length;
   const scratch = new EvalScratch(ctx, snapshot.resolvePlatform);
-  // One word per policy: result code (bits 0-3), failed condition index + 1 (bits 4-8), matched
+  // One word per policy: result code (bits 0-3) and, for applying policies, the matched-condition
   // mask (bits 9-20); the prefilter pre-fills the skipped result and flags non-candidates (MISS).
   const packed = snapshot.prefilter.mark(ctx, scratch);
   const judged = new Map<number, Judged>();
@@ -104,7 +108,7 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
       if (vote === 'no-match') { failed = c.index; break; }
       if (vote === 'match') mask |= c.bit;
     }
-    if (failed >= 0) { packed[i] = (reportOnly ? RO_NOT_APPLIED : NOT_APPLIED) | ((failed + 1) << 4) | (mask << 9); continue; }
+    if (failed >= 0) { packed[i] = reportOnly ? RO_NOT_APPLIED : NOT_APPLIED; continue; }
     const j = judge(p, ctx);
     judged.set(i, j);
     packed[i] = resultOf(reportOnly, j.judgement) | (mask << 9);
@@ -114,11 +118,8 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
     if (j.judgement === 'satisfied') { anySuccess = true; continue; }
     anyFailure = true;
     if (j.judgement === 'failed') blocked = true;
-    for (const c of j.unmetGrant) unmet.push({ policyId: p.id, control: c.id, promptable: c.judge(ctx) === 'interaction', error: c.error });
-    for (const name of j.unmetSession) {
-      const check = p.session!.checks.find((c) => c.displayName === name)!;
-      unmet.push({ policyId: p.id, control: name, promptable: check.judge(ctx) === 'interaction', error: check.error });
-    }
+    for (const u of j.unmetGrant) unmet.push({ policyId: p.id, control: u.control.id, promptable: u.judgement === 'interaction', error: u.control.error });
+    for (const c of j.unmetSessionChecks) unmet.push({ policyId: p.id, control: c.name, promptable: c.promptable, error: c.error });
   }
 
   let outcome: PolicyDecision['outcome'] = 'allow';
@@ -132,39 +133,71 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
   } else if (unmet.length) {
     outcome = 'needs_interaction';
     error = unmet[0]!.error;
-    for (const u of unmet) if (!prompts.includes(u.control)) prompts.push(u.control);
+    const seen = new Set<string>();
+    for (const u of unmet) if (!seen.has(u.control)) { seen.add(u.control); prompts.push(u.control); }
   }
 
   // An authentication context is satisfied when no applying enforced policy targeting it is unmet.
   const requested = ctx.authenticationContextClassReferences ?? EMPTY;
   const acrs = outcome === 'allow' || requested.length === 0 ? [...requested] : requested.filter((acr) => !unmet.some((u) => policies.find((p) => p.id === u.policyId)?.acrs.includes(acr)));
 
-  let evaluations: PolicyEvaluation[] | null = null;
-  let applied: AppliedConditionalAccessPolicy[] | null = null;
-  return {
-    outcome, error, prompts, unmet, session, acrs: outcome === 'block' ? [] : acrs,
-    authenticationRequirement: mfaDemanded ? 'multiFactorAuthentication' : 'singleFactorAuthentication',
-    conditionalAccessStatus: anyFailure ? 'failure' : anySuccess ? 'success' : 'notApplied',
-    /** Built on first read from the same context; do not mutate the context after evaluating. */
-    get evaluations() {
-      if (!evaluations) {
-        evaluations = policies.map((policy, i) => {
-          const j = judged.get(i);
-          const code = packed[i]! & 15;
-          // The hot loop stops at the cheapest failing condition; the record reports conditions
-          // in declared order, so a policy that did not apply is re-matched here, off the token path.
-          const m = code === NOT_APPLIED || code === RO_NOT_APPLIED ? matchConditions(policy, ctx, scratch) : { mask: packed[i]! >>> 9, failed: ((packed[i]! >>> 4) & 31) - 1 };
-          return {
-            policy, result: codes[code]!, matchedMask: m.mask, failedCondition: m.failed,
-            unmetGrant: j?.unmetGrant ?? EMPTY, unmetSession: j?.unmetSession ?? EMPTY, judgement: j?.judgement ?? null, strengthSatisfied: j?.strengthOk ?? null,
-          };
-        });
-      }
-      return evaluations;
-    },
-    get appliedConditionalAccessPolicies() {
-      if (!applied) applied = this.evaluations.map(toAppliedPolicy);
-      return applied;
-    },
-  };
+  return new Decision(
+    { outcome, error, prompts, unmet, session, acrs: outcome === 'block' ? [] : acrs, authenticationRequirement: mfaDemanded ? 'multiFactorAuthentication' : 'singleFactorAuthentication', conditionalAccessStatus: anyFailure ? 'failure' : anySuccess ? 'success' : 'notApplied' },
+    policies, packed, judged, ctx, scratch,
+  );
+}
+
+type DecisionFields = Omit<PolicyDecision, 'evaluations' | 'appliedConditionalAccessPolicies'>;
+
+/** The decision; per-policy objects are materialised on first read, off the token path. */
+class Decision implements PolicyDecision {
+  readonly outcome: PolicyDecision['outcome'];
+  readonly error: PolicyDecision['error'];
+  readonly prompts: string[];
+  readonly unmet: UnmetRequirement[];
+  readonly session: SessionDirectives;
+  readonly acrs: string[];
+  readonly authenticationRequirement: PolicyDecision['authenticationRequirement'];
+  readonly conditionalAccessStatus: PolicyDecision['conditionalAccessStatus'];
+  #evaluations: PolicyEvaluation[] | null = null;
+  #applied: AppliedConditionalAccessPolicy[] | null = null;
+
+  constructor(
+    f: DecisionFields,
+    private readonly policies: readonly CompiledPolicy[],
+    private readonly packed: Int32Array,
+    private readonly judged: Map<number, Judged>,
+    private readonly ctx: PolicySignInContext,
+    private readonly scratch: EvalScratch,
+  ) {
+    this.outcome = f.outcome; this.error = f.error; this.prompts = f.prompts; this.unmet = f.unmet; this.session = f.session;
+    this.acrs = f.acrs; this.authenticationRequirement = f.authenticationRequirement; this.conditionalAccessStatus = f.conditionalAccessStatus;
+  }
+
+  /** Built on first read from the same context; do not mutate the context after evaluating. */
+  get evaluations(): readonly PolicyEvaluation[] {
+    if (!this.#evaluations) {
+      this.#evaluations = this.policies.map((policy, i) => {
+        const j = this.judged.get(i);
+        const w = this.packed[i]!;
+        const code = w & 15;
+        // The hot loop stops at the cheapest failing condition (or skips the policy via the
+        // pre-filter); the record reports conditions in declared order, so re-match here.
+        const m = code === NOT_APPLIED || code === RO_NOT_APPLIED ? matchConditions(policy, this.ctx, this.scratch) : { mask: w >>> 9, failed: -1 };
+        return {
+          policy, result: codes[code]!, matchedMask: m.mask, failedCondition: m.failed,
+          unmetGrant: j ? j.unmetGrant.map((u) => u.control) : EMPTY, unmetSession: j?.unmetSession ?? EMPTY, judgement: j?.judgement ?? null, strengthSatisfied: j?.strengthOk ?? null,
+        };
+      });
+    }
+    return this.#evaluations;
+  }
+
+  get appliedConditionalAccessPolicies(): AppliedConditionalAccessPolicy[] {
+    return (this.#applied ??= this.evaluations.map(toAppliedPolicy));
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { outcome: this.outcome, error: this.error, prompts: this.prompts, unmet: this.unmet, session: this.session, acrs: this.acrs, authenticationRequirement: this.authenticationRequirement, conditionalAccessStatus: this.conditionalAccessStatus, appliedConditionalAccessPolicies: this.appliedConditionalAccessPolicies };
+  }
 }

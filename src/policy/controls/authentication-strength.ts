@@ -14,6 +14,7 @@
  * MFA strength ([E11]: "built-in MFA strength ≡ require MFA").
  */
 import type { AuthenticationStrengthRef } from '../schema/policy.ts';
+import { authenticationMethodModes } from '../schema/enums.ts';
 
 export interface AuthenticationStrength { id: string; displayName: string; combinations: ReadonlyArray<ReadonlySet<string>> }
 
@@ -53,10 +54,25 @@ export function resolveStrength(ref: AuthenticationStrengthRef, custom: Readonly
   return custom.get(id) ?? null;
 }
 
+/**
+ * Methods and combinations become bit masks over authenticationMethodModes (17 modes), so a
+ * combination test is one AND; masks are cached per methods array (one per sign-in) and per strength.
+ */
+const modeBit = new Map<string, number>(authenticationMethodModes.map((m, i) => [m, 1 << i]));
+const UNKNOWN_MODE = 1 << 30;
+const toMask = (modes: Iterable<string>): number => {
+  let m = 0;
+  for (const x of modes) m |= modeBit.get(x) ?? UNKNOWN_MODE;
+  return m;
+};
+const methodMasks = new WeakMap<readonly string[], number>();
+const strengthMasks = new WeakMap<AuthenticationStrength, number[]>();
+
 export function strengthSatisfied(strength: AuthenticationStrength, methods: readonly string[]): boolean {
-  outer: for (const combo of strength.combinations) {
-    for (const m of combo) if (!methods.includes(m)) continue outer;
-    return true;
-  }
+  let have = methodMasks.get(methods);
+  if (have === undefined) { have = toMask(methods) & ~UNKNOWN_MODE; methodMasks.set(methods, have); }
+  let combos = strengthMasks.get(strength);
+  if (!combos) { combos = strength.combinations.map(toMask); strengthMasks.set(strength, combos); }
+  for (const c of combos) if ((c & have) === c) return true;
   return false;
 }

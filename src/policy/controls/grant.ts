@@ -70,27 +70,31 @@ export function compileGrant(g: GrantControls | null | undefined, customStrength
   return { operator: g.operator, controls, strength };
 }
 
+export interface UnmetControl { control: GrantControl; judgement: Exclude<Judgement, 'satisfied'> }
+
 export interface GrantResult {
   judgement: Judgement;
-  /** Controls still unmet, in prompt order (for OR: all of them, the first is prompted). */
-  unmet: GrantControl[];
+  /** Controls still unmet, in prompt order (for OR with a promptable control: only the promptable ones). */
+  unmet: UnmetControl[];
 }
 
+const SATISFIED: GrantResult = Object.freeze({ judgement: 'satisfied', unmet: [] }) as GrantResult;
+
 export function evaluateGrant(g: CompiledGrant, ctx: PolicySignInContext): GrantResult {
-  const unmet: GrantControl[] = [];
+  let unmet: UnmetControl[] | null = null;
   let failed = false, interaction = false;
   for (const c of g.controls) {
     const j = c.judge(ctx);
     if (j === 'satisfied') {
-      if (g.operator === 'OR') return { judgement: 'satisfied', unmet: [] };
+      if (g.operator === 'OR') return SATISFIED;
       continue;
     }
-    unmet.push(c);
+    (unmet ??= []).push({ control: c, judgement: j });
     if (j === 'failed') failed = true;
     else interaction = true;
   }
-  if (unmet.length === 0) return { judgement: 'satisfied', unmet };
+  if (!unmet) return SATISFIED;
   if (g.operator === 'AND') return { judgement: failed ? 'failed' : 'interaction', unmet };
   // OR with nothing satisfied: a prompt can still grant access if any control is promptable.
-  return { judgement: interaction ? 'interaction' : 'failed', unmet: interaction ? unmet.filter((c) => c.judge(ctx) === 'interaction') : unmet };
+  return { judgement: interaction ? 'interaction' : 'failed', unmet: interaction ? unmet.filter((u) => u.judgement === 'interaction') : unmet };
 }
