@@ -159,7 +159,7 @@ export function registerApplications(r: GraphRouter): void {
   for (const key of ['/applications/:id', "/applications(appId=':appId')"]) {
     r.route('GET', key, 'directory.read', async (c) => {
       const a = await findApplication(app, c);
-      return { '@odata.context': entityContext(c, 'applications'), ...selectOne(c, catalogues.application, await shape(c, a)) };
+      return selectOne(c, catalogues.application, await shape(c, a));
     });
 
     r.route('PATCH', key, 'apps.write', async (c) => {

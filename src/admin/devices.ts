@@ -100,7 +100,7 @@ export function registerDevices(r: GraphRouter): void {
   });
 
   for (const key of ['/devices/:id', "/devices(deviceId=':deviceId')"]) {
-    r.route('GET', key, 'directory.read', async (c) => ({ '@odata.context': entityContext(c, 'devices'), ...selectOne(c, catalogues.device, toGraphDevice(await findDevice(app, c))) }));
+    r.route('GET', key, 'directory.read', async (c) => selectOne(c, catalogues.device, toGraphDevice(await findDevice(app, c))));
 
     r.route('PATCH', key, 'devices.write', async (c) => {
       const d = await findDevice(app, c);

@@ -5,7 +5,7 @@
  */
 import { toGraphDirectoryAudit } from '../app/audit.ts';
 import { catalogues, collectionResponse, pageWindow, parseQueryOptions, takePage, applySelect } from './odata/index.ts';
-import { codecOf, entityContext, listResponse, notFound, selectOne, type GraphRouter } from './route.ts';
+import { codecOf, listResponse, notFound, selectOne, type GraphRouter } from './route.ts';
 
 const RETENTION_MS = 30 * 86_400_000;
 
@@ -29,6 +29,6 @@ export function registerDirectoryAudits(r: GraphRouter): void {
     const id = c.params.id!;
     const e = id.length <= 100 ? await app.store.audit.get(c.caller.tenant.id, id) : undefined;
     if (!e) notFound(id);
-    return { '@odata.context': entityContext(c, 'auditLogs/directoryAudits'), ...selectOne(c, catalogues.directoryAudit, toGraphDirectoryAudit(e)) };
+    return selectOne(c, catalogues.directoryAudit, toGraphDirectoryAudit(e));
   });
 }

@@ -8,7 +8,7 @@ import { BadRequest } from '../errors/graph.ts';
 import { nameBasedId } from '../util/ids.ts';
 import { catalogues } from './odata/index.ts';
 import { memberObjects, refId, requireDirectoryObject } from './directory-objects.ts';
-import { entityContext, jsonBody, listResponse, notFound, selectOne, type GraphContext, type GraphRouter } from './route.ts';
+import { jsonBody, listResponse, notFound, selectOne, type GraphContext, type GraphRouter } from './route.ts';
 
 const roleId = (tenantId: string, templateId: string): string => nameBasedId(tenantId, 'directoryRole', templateId);
 
@@ -44,7 +44,7 @@ export function registerDirectoryRoles(r: GraphRouter): void {
   for (const base of ['/directoryRoles/:id', "/directoryRoles(roleTemplateId=':tid')"]) {
     r.route('GET', base, 'directory.read', async (c) => {
       const t = findRole(c, keyOf(c));
-      return { '@odata.context': entityContext(c, 'directoryRoles'), ...selectOne(c, catalogues.directoryRole, directoryRoleObject(c.caller.tenant.id, t)!) };
+      return selectOne(c, catalogues.directoryRole, directoryRoleObject(c.caller.tenant.id, t)!);
     });
 
     r.route('GET', `${base}/members`, 'directory.read', async (c) => {

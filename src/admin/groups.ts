@@ -49,7 +49,7 @@ export function registerGroups(r: GraphRouter): void {
 
   r.route('GET', '/groups', 'directory.read', async (c) => listResponse(c, catalogues.group, (await app.store.groups.list(c.caller.tenant.id)).map(toGraphGroup)));
 
-  r.route('GET', '/groups/:id', 'directory.read', async (c) => ({ '@odata.context': entityContext(c, 'groups'), ...selectOne(c, catalogues.group, toGraphGroup(await find(c))) }));
+  r.route('GET', '/groups/:id', 'directory.read', async (c) => selectOne(c, catalogues.group, toGraphGroup(await find(c))));
 
   r.route('POST', '/groups', 'groups.write', async (c) => {
     const b = parseBody(createSchema, jsonBody(c), 'group', READ_ONLY);

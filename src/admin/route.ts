@@ -83,19 +83,18 @@ export function jsonBody(c: GraphContext): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** Rejects query options on endpoints that take none, so a script never silently gets unfiltered data. */
-export function noQueryOptions(c: GraphContext): void {
-  for (const k of c.url.searchParams.keys()) {
-    if (k.startsWith('$') && k.toLowerCase() !== '$select') throw new BadRequest(`The query option '${k.slice(0, 40)}' is not supported on this request.`);
-  }
-}
-
-/** Applies `$select` to a single entity (validated against the catalogue). */
-export function selectOne(c: GraphContext, catalogue: Catalogue, row: Record<string, unknown>): Record<string, unknown> {
+/**
+ * A single entity with its `@odata.context` (`…/$metadata#users(id,displayName)/$entity` under `$select`),
+ * `$select` validated against the catalogue. Other query options are refused rather than ignored.
+ */
+export function selectOne(c: GraphContext, catalogue: Catalogue, row: Record<string, unknown>, entitySet = catalogue.entitySet): Record<string, unknown> {
   const select = c.url.searchParams.get('$select');
-  if (select === null) return row;
-  const q = parseQueryOptions(new URLSearchParams({ $select: select }), catalogue);
-  return applySelect(row, q.select);
+  for (const k of c.url.searchParams.keys()) {
+    if (k.startsWith('$') && k.toLowerCase() !== '$select') throw new BadRequest(`The query option '${k.slice(0, 40)}' is not supported on a single object.`);
+  }
+  const q = select === null ? {} : parseQueryOptions(new URLSearchParams({ $select: select }), catalogue);
+  const sel = q.select && q.select.length > 0 ? `(${q.select.join(',')})` : '';
+  return { '@odata.context': `${serviceRoot(c.url)}$metadata#${entitySet}${sel}/$entity`, ...applySelect(row, q.select) };
 }
 
 /**

@@ -86,7 +86,7 @@ export function registerServicePrincipals(r: GraphRouter): void {
 
   for (const key of ['/servicePrincipals/:id', "/servicePrincipals(appId=':appId')"]) {
     r.route('GET', key, 'directory.read', async (c) =>
-      ({ '@odata.context': entityContext(c, 'servicePrincipals'), ...selectOne(c, catalogues.servicePrincipal, await shape(await findPathSp(app, c))) }));
+      selectOne(c, catalogues.servicePrincipal, await shape(await findPathSp(app, c))));
 
     r.route('PATCH', key, 'apps.write', async (c) => {
       const sp = await findPathSp(app, c);

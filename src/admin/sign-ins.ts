@@ -15,7 +15,7 @@ import type { SqlParam } from '../logs/analytics-store.ts';
 import type { SignInEvent, SignInEventType } from '../signin/event.ts';
 import { toGraphSignIn } from '../signin/graph-shape.ts';
 import { catalogues, compileFilter, parseQueryOptions, type ColumnMap, type FilterExpr } from './odata/index.ts';
-import { entityContext, listResponse, notFound, selectOne, type GraphRouter } from './route.ts';
+import { listResponse, notFound, selectOne, type GraphRouter } from './route.ts';
 
 const WINDOW = 10_000;
 const RETENTION_MS = 30 * 86_400_000;
@@ -125,7 +125,7 @@ export function registerSignIns(r: GraphRouter): void {
     await app.logs.flush();
     for (const t of ['interactiveUser', 'nonInteractiveUser', 'servicePrincipal'] as const) {
       const [row] = await readTable(app, c.caller.tenant.id, t, { id });
-      if (row) return { '@odata.context': entityContext(c, 'auditLogs/signIns'), ...selectOne(c, catalogues.signIn, row) };
+      if (row) return selectOne(c, catalogues.signIn, row);
     }
     return notFound(id);
   });

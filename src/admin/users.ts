@@ -115,10 +115,10 @@ export function registerUsers(r: GraphRouter): void {
 
   r.route('GET', '/users/:id', 'directory.read', async (c) => {
     const u = await findUser(app, c.caller.tenant.id, c.params.id!);
-    return { '@odata.context': entityContext(c, 'users'), ...selectOne(c, catalogues.user, toGraphUser(u)) };
+    return selectOne(c, catalogues.user, toGraphUser(u));
   });
 
-  r.route('GET', '/me', 'self', async (c) => ({ '@odata.context': entityContext(c, 'users'), ...selectOne(c, catalogues.user, toGraphUser(await me(c))) }));
+  r.route('GET', '/me', 'self', async (c) => selectOne(c, catalogues.user, toGraphUser(await me(c))));
 
   r.route('POST', '/users', 'users.write', async (c) => {
     const body = parseBody(createSchema, jsonBody(c), 'user', READ_ONLY);

@@ -24,6 +24,8 @@ describe('users', () => {
     assert.equal(byUpn.body.id, id);
     const byId = await graph(s, token, 'GET', `/beta/users/${id}?$select=displayName,id`);
     assert.deepEqual(Object.keys(byId.body).sort(), ['@odata.context', 'displayName', 'id']);
+    assert.match(byId.body['@odata.context'], /\/beta\/\$metadata#users\(displayName,id\)\/\$entity$/);
+    assert.equal((await graph(s, token, 'GET', `/v1.0/users/${id}?$top=1`)).status, 400);
 
     const list = await graph(s, token, 'GET', `/v1.0/users?$filter=startswith(displayName,'Adele')&$select=id,userPrincipalName&$count=true`);
     assert.equal(list.status, 200, JSON.stringify(list.body));
