@@ -19,6 +19,12 @@ export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
       const cond = convert(scalar(op.Condition, envOf(ctx, rel)), 'bool');
       // WHERE drops rows whose condition is null, as Kusto's where does; no COALESCE, so DuckDB can
       // push the filter into the scan.
+      if (repeatsJsonWork(cond)) {
+        // DuckDB eliminates common subexpressions in projections, not in filters: evaluate a
+        // condition that reads the same JSON path twice in a projection, then filter on it.
+        const inner = ctx.add(`SELECT *, ${cond} AS "__where" FROM ${rel.from}`, rel.cols);
+        return keepOrder(rel, ctx.add(`SELECT * EXCLUDE ("__where") FROM ${inner.from} WHERE "__where"`, rel.cols));
+      }
       return keepOrder(rel, ctx.add(`SELECT * FROM ${rel.from} WHERE ${cond}`, rel.cols));
     }
     case 'ProjectOperator':
@@ -174,4 +180,10 @@ function sort(rel: Rel, items: KNode[], ctx: Ctx): Rel {
   const order = parts.join(', ');
   const next = ctx.add(`SELECT * FROM ${rel.from} ORDER BY ${order}`, rel.cols);
   return { ...next, order, orderCols: cols };
+}
+
+/** True when the same json_extract call appears more than once in `sql`. */
+function repeatsJsonWork(sql: string): boolean {
+  const calls = sql.match(/json_extract(?:_string)?\([^()]*\)/g) ?? [];
+  return new Set(calls).size < calls.length;
 }
