@@ -2,10 +2,10 @@
  * Access-token verification for resource servers: RFC 9068 JWT access tokens from Tessera, presented
  * as `Bearer` (RFC 6750) or DPoP-bound (RFC 9449 §7), answered with the right `WWW-Authenticate`.
  */
-import { checkJwsHeader, decodeCompactJws, JwsError, keyFitsAlgorithm, verifyJwsSignature, type JwsAlgorithm, type JwsHeader } from '../../src/crypto/jwt.ts';
+import { checkJwsHeader, decodeCompactJws, JwsError, keyFitsAlgorithm, verifyJwsSignature, type DecodedJws, type JwsAlgorithm, type JwsHeader } from '../../src/crypto/jwt.ts';
 import { checkRegisteredClaims, ClaimError } from '../../src/crypto/claims.ts';
 import { challenge } from '../../src/binding/challenge.ts';
-import { DEFAULT_DPOP_ALGORITHMS, verifyDpopProof, type DpopAlgorithm } from '../../src/binding/dpop.ts';
+import { accessTokenHash, DEFAULT_DPOP_ALGORITHMS, verifyDpopProof, type DpopAlgorithm } from '../../src/binding/dpop.ts';
 import type { NonceService } from '../../src/binding/nonce.ts';
 import { MemoryReplayCache, type ReplayCache } from '../../src/binding/replay-cache.ts';
 import { InsufficientScope, InvalidRequest, InvalidToken, OAuthError, TemporarilyUnavailable } from '../../src/errors/oauth.ts';
@@ -105,6 +105,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
   let jwks: JwksCache | undefined;
   /** The issuer sends the same token header every time: parse it once. */
   const tokenHeaders = new Map<string, JwsHeader>();
+  /**
+   * A client presents the same access token on every call for its lifetime: keep its parse and
+   * `ath` (not its verification: the signature is checked on every request).
+   */
+  const parsed = new Map<string, { decoded: DecodedJws; ath: string }>();
+  const parseToken = (token: string): { decoded: DecodedJws; ath: string } => {
+    let hit = parsed.get(token);
+    if (!hit) {
+      const decoded = decodeCompactJws(token, undefined, tokenHeaders);
+      Object.freeze(decoded.payload);
+      hit = { decoded, ath: accessTokenHash(token) };
+      if (parsed.size >= 4096) parsed.clear();
+      parsed.set(token, hit);
+    }
+    return hit;
+  };
 
   const challengeFor = (scheme: 'Bearer' | 'DPoP', error?: string, description?: string, scope?: string) => {
     const p: Record<string, string> = {};
@@ -154,9 +170,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (scheme === 'Bearer' && options.dpop?.required) throw invalidToken('DPoP', 'this resource accepts only DPoP-bound tokens');
 
       // The access token: signature first, then claims (RFC 9068 §4).
-      let decoded;
+      let decoded: DecodedJws;
+      let ath: string;
       try {
-        decoded = decodeCompactJws(token, undefined, tokenHeaders);
+        ({ decoded, ath } = parseToken(token));
         const alg = checkJwsHeader(decoded.header, { algorithms, typ: 'at+jwt' });
         // fast path: the key is cached, no await
         const kid = decoded.header.kid;
@@ -200,6 +217,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
           method: req.method,
           url: req.url,
           accessToken: token,
+          accessTokenHash: ath,
           expectedJkt: jkt,
           ...(options.dpop?.nonce ? { nonce: options.dpop.nonce } : {}),
           replay,

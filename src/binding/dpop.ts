@@ -38,6 +38,8 @@ export interface VerifyDpopOptions {
   url: string;
   /** The access token presented with the proof; when set, `ath` is required and checked (§4.3 check 12). */
   accessToken?: string;
+  /** `accessTokenHash(accessToken)` when the caller already has it (saves a SHA-256 per request). */
+  accessTokenHash?: string;
   /** `cnf.jkt` of the presented token; when set, the proof key must have this thumbprint (§4.3 check 13). */
   expectedJkt?: string;
   /** Server nonces; when set, a valid nonce is required (§8), unless `requireNonce` is false. */
@@ -170,7 +172,7 @@ export async function verifyDpopProof(proof: unknown, opts: VerifyDpopOptions): 
   if (iat > opts.now + future) throw fail(opts, 'DPoP proof is from the future', `iat ${iat}, now ${opts.now}`);
   // check 12: ath binds the proof to the access token presented with it
   if (opts.accessToken !== undefined) {
-    if (typeof ath !== 'string' || ath !== accessTokenHash(opts.accessToken)) throw fail(opts, 'DPoP proof ath does not match the access token');
+    if (typeof ath !== 'string' || ath !== (opts.accessTokenHash ?? accessTokenHash(opts.accessToken))) throw fail(opts, 'DPoP proof ath does not match the access token');
   }
   // check 13: proof key is the key the token is bound to (§7.1: invalid_token at a resource)
   if (opts.expectedJkt !== undefined && imported.jkt !== opts.expectedJkt) {

@@ -323,3 +323,19 @@ test('JWKS parsing skips private, symmetric, encryption and malformed keys; garb
     return true;
   }));
 });
+
+test('the per-token parse cache never caches a verdict: signatures and permissions are checked on every request', async () => {
+  const v = verifier();
+  const good = token();
+  const [h, p, sig] = good.split('.');
+  const forged = `${h}.${b64uJson({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'admin' })}.${sig}`;
+  for (let i = 0; i < 2; i++) assert.equal((await fail(v.verify(req({ authorization: `Bearer ${forged}` })))).code, 'invalid_token');
+  const p1 = await v.verify(req({ authorization: `Bearer ${good}` }));
+  assert.ok(Object.isFrozen(p1.claims));
+  assert.equal((await fail(v.verify(req({ authorization: `Bearer ${good}` }), { scopes: ['Orders.Delete'] }))).code, 'insufficient_scope');
+  // the same bound token: each request still needs its own fresh proof
+  const at = token({ cnf: { jkt } });
+  const pr = proof(at);
+  await v.verify(req({ authorization: `DPoP ${at}`, dpop: pr }));
+  assert.equal((await fail(v.verify(req({ authorization: `DPoP ${at}`, dpop: pr })))).code, 'invalid_dpop_proof');
+});
