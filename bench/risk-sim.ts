@@ -70,6 +70,7 @@ export async function run(opts: { log: (s: string) => void; weeks?: number; user
   const flushSp = async () => {
     for (const d of await engine.flushWorkloadDetections()) {
       const from = Date.parse(JSON.parse(d.additionalInfo!).find((x: { Key: string }) => x.Key === 'windowStart').Value);
+      if (process.env['RISK_SIM_TRACE'] === 'sp') opts.log(`trace sp ${d.servicePrincipalId} ${d.riskLevel} ${d.additionalInfo}`);
       const w = spAttackWindows.get(d.servicePrincipalId);
       const label = w && from <= w.to + 3_600_000 && Date.parse(d.activityDateTime) >= w.from - 3_600_000 ? w.label : undefined;
       score.record({ label, subject: d.servicePrincipalId, week: weekOf(from), detections: [{ riskEventType: d.riskEventType, level: d.riskLevel }], servicePrincipal: true });

@@ -2,8 +2,9 @@
  * suspiciousSignins for workload identities (seed 004): learn each service principal's sign-in baseline for
  * 2–60 days — IP address/ASN, target resource, user agent, hosting vs non-hosting IP, IP country, credential type —
  * and flag later sign-ins with unfamiliar properties. "Because of the programmatic nature of workload sign-ins" the
- * detection gives a time range, not one sign-in: suspicious sign-ins of one principal within `windowGapMs` of each
- * other form one window, reported when it closes (`flush`).
+ * detection gives a time range, not one sign-in: suspicious sign-ins of one principal within `windowGapMs` (6 h —
+ * longer than the hourly or two-hourly schedules jobs run on) of each other form one window, reported when it
+ * closes (`flush`).
  *
  * Decision: after learning (≥ 2 days since first sign-in and ≥ 5 sign-ins), a sign-in is suspicious when its ASN
  * is unfamiliar and at least one more property is (country, hosting change, user agent, credential type,
@@ -79,7 +80,7 @@ export class WorkloadSignInBaseline {
   readonly #closed: SuspiciousWindow[] = [];
 
   constructor(opts: WorkloadBaselineOptions = {}) {
-    this.#o = { minLearningDays: 2, maxBaselineDays: 60, minSignIns: 5, windowGapMs: 60 * 60_000, maxPrincipals: 100_000, adoptAfterDays: 3, ...opts };
+    this.#o = { minLearningDays: 2, maxBaselineDays: 60, minSignIns: 5, windowGapMs: 6 * 60 * 60_000, maxPrincipals: 100_000, adoptAfterDays: 3, ...opts };
     this.#baselines = new Lru(this.#o.maxPrincipals);
   }
 
