@@ -9,7 +9,8 @@ import { DeviceClient, MemoryKeyStore, type DeviceSession } from '../../sdk/devi
 import { createVerifier, nodeHttpGuard } from '../../sdk/resource/index.ts';
 import { brokerClientId } from '../../src/protocol/device/broker.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { addApp, addUser } from '../helpers/fixtures.ts';
+import * as oidc from 'openid-client';
+import { addApp, addUser, browserSignIn } from '../helpers/fixtures.ts';
 import type { Application } from '../../src/store/types.ts';
 
 export const PASSWORD = 'Tr0ub4dor&3-horse';
@@ -50,14 +51,15 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
 }
 
 /** A device agent with its own (in-memory) key store: the victim's device, or an attacker's machine. */
-export function agent(s: TestServer, store = new MemoryKeyStore()): { client: DeviceClient; store: MemoryKeyStore; clientId: string } {
+export function agent(s: TestServer, opts: { store?: MemoryKeyStore; fetch?: typeof fetch } = {}): { client: DeviceClient; store: MemoryKeyStore; clientId: string } {
   const clientId = brokerClientId(s.tenantId);
-  return { client: new DeviceClient({ authority: s.authority, store, clientId }), store, clientId };
+  const store = opts.store ?? new MemoryKeyStore();
+  return { client: new DeviceClient({ authority: s.authority, store, clientId, ...(opts.fetch ? { fetch: opts.fetch } : {}) }), store, clientId };
 }
 
 /** Registers a device for `upn` and signs in: the legitimate agent's state. */
-export async function enrolledAgent(w: World, device: { operatingSystem?: string; operatingSystemVersion?: string; displayName?: string } = { operatingSystem: 'Windows', operatingSystemVersion: '10.0.22631' }) {
-  const a = agent(w.s);
+export async function enrolledAgent(w: World, device: { operatingSystem?: string; operatingSystemVersion?: string; displayName?: string } = { operatingSystem: 'Windows', operatingSystemVersion: '10.0.22631' }, fetchImpl?: typeof fetch) {
+  const a = agent(w.s, fetchImpl ? { fetch: fetchImpl } : {});
   const reg = await a.client.register({ username: w.upn, password: PASSWORD, device });
   const session = await a.client.login(reg.deviceId, { username: w.upn, password: PASSWORD });
   return { ...a, deviceId: reg.deviceId, session };
@@ -104,3 +106,18 @@ export async function deviceNonce(s: TestServer): Promise<string> {
 }
 
 export type { DeviceSession };
+
+export const REDIRECT = 'http://127.0.0.1:5555/callback';
+
+/**
+ * A browser sign-in and code exchange for a public client (the ordinary, bearer way to get a refresh
+ * token), optionally with DPoP so the refresh token is bound to `dpopKey` (RFC 9449 §5).
+ */
+export async function codeFlowTokens(w: World, clientAppId: string, scope: string, dpopKey?: Awaited<ReturnType<typeof oidc.randomDPoPKeyPair>>): Promise<{ refresh_token: string; access_token: string }> {
+  const cfg = await oidc.discovery(new URL(`${w.s.authority}/v2.0`), clientAppId, { id_token_signed_response_alg: 'ES256', token_endpoint_auth_method: 'none' }, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(cfg, { redirect_uri: REDIRECT, scope, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+  const { location } = await browserSignIn(url.href, w.upn, PASSWORD);
+  const tokens = await oidc.authorizationCodeGrant(cfg, new URL(location), { pkceCodeVerifier: verifier }, undefined, dpopKey ? { DPoP: oidc.getDPoPHandle(cfg, dpopKey) } : {});
+  return { refresh_token: tokens.refresh_token!, access_token: tokens.access_token };
+}

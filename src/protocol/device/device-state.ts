@@ -55,7 +55,9 @@ export async function proofStep<T>(ctx: TokenContext, fn: () => Promise<T>): Pro
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof OAuthError && e.aadsts === AADSTS_DEVICE_AUTH_FAILED && e.extra.suberror === 'device_unknown') markUnbound(ctx, 1002);
+    // A nonce challenge is the protocol's normal first round trip, not a failed proof.
+    if (e instanceof OAuthError && e.extra.suberror === 'device_nonce_required') markUnbound(ctx, 1002);
+    else if (e instanceof OAuthError && e.aadsts === AADSTS_DEVICE_AUTH_FAILED && e.extra.suberror === 'device_unknown') markUnbound(ctx, 1002);
     else if (e instanceof OAuthError) markUnbound(ctx, 1005);
     throw e;
   }

@@ -14,6 +14,7 @@ import { resolveScopes } from '../resources.ts';
 import type { GrantOutcome, TokenContext } from '../token/context.ts';
 import { loadActiveUser } from '../token/grants/load-user.ts';
 import { userPermissions } from '../token/grants/scopes-for-user.ts';
+import { tokenProtectionStatus } from '../token/sign-in-context.ts';
 import { authorityOfTokenUrl } from './authority.ts';
 import { verifyUserCredentials } from './credentials.ts';
 import { findDevice, markUnbound, proofStep, recordDevice, requireUsableDevice } from './device-state.ts';
@@ -42,11 +43,17 @@ async function upgrade(ctx: TokenContext, r: DeviceRequestResult): Promise<Conti
   ctx.event.incomingTokenType = 'refreshToken';
   const { row, hash } = await activeToken(ctx, r.claims.refresh_token, 'refresh token');
   if (row.deviceId) throw new InvalidGrant('This token is already a device session; renew it with session_renewal.', { aadsts: 9002313 });
-  // RFC 9449 §5: a DPoP-bound refresh token moves only with a proof by its key.
-  if (row.jkt && (ctx.possession?.kind !== 'dpop' || ctx.possession.jkt !== row.jkt)) {
+  return { userId: row.userId, issuedAt: row.issuedAt, sid: row.sid, authTime: row.authTime, amr: row.amr, familyId: row.familyId, oldHash: hash };
+}
+
+/** RFC 9449 §5: a DPoP-bound refresh token moves into a session only with a proof by its key. */
+async function checkUpgradeBinding(ctx: TokenContext, r: DeviceRequestResult): Promise<void> {
+  const raw = r.claims.refresh_token;
+  if (typeof raw !== 'string' || raw.length > MAX_TOKEN) return;
+  const row = await ctx.app.store.refreshTokens.find(sha256(raw));
+  if (row?.jkt && (ctx.possession?.kind !== 'dpop' || ctx.possession.jkt !== row.jkt)) {
     throw new InvalidGrant('The refresh token is bound to a DPoP key; the request must carry a proof signed with that key.', { aadsts: 5000000 });
   }
-  return { userId: row.userId, issuedAt: row.issuedAt, sid: row.sid, authTime: row.authTime, amr: row.amr, familyId: row.familyId, oldHash: hash };
 }
 
 /** `session_renewal`: the device's own session, rotated; the key is rolled by `issueSession`. */
@@ -82,6 +89,10 @@ export async function deviceRequestGrant(ctx: TokenContext): Promise<GrantOutcom
     throw proofError('token', 'device_proof_invalid', 'The device request was made for another client_id.');
   }
   const dpopJkt = ctx.possession?.kind === 'dpop' ? ctx.possession.jkt : undefined;
+  if (r.grant === 'refresh_token') await checkUpgradeBinding(ctx, r);
+  // Device possession is proven from here on: a failure below (wrong password, disabled user) is a bound sign-in that failed.
+  ctx.possession = { kind: 'device', deviceId: d.deviceId, device: d, jkt: dpopJkt };
+  ctx.event.tokenProtectionStatusDetails = tokenProtectionStatus(ctx);
 
   let outcome: Continued | undefined;
   let userId: string;
@@ -100,7 +111,6 @@ export async function deviceRequestGrant(ctx: TokenContext): Promise<GrantOutcom
   }
   const now = Date.now();
   const user = await loadActiveUser(ctx, userId, outcome?.issuedAt ?? now);
-  ctx.possession = { kind: 'device', deviceId: d.deviceId, device: d, jkt: dpopJkt };
   const scope = typeof r.claims.scope === 'string' ? r.claims.scope : undefined;
   const scopes = await resolveScopes(app.directory, tenant.id, scope);
   // The session token is the refresh credential: no separate refresh token.

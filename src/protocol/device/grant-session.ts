@@ -12,6 +12,7 @@ import { resolveScopes } from '../resources.ts';
 import type { GrantOutcome, TokenContext } from '../token/context.ts';
 import { loadActiveUser } from '../token/grants/load-user.ts';
 import { userPermissions } from '../token/grants/scopes-for-user.ts';
+import { tokenProtectionStatus } from '../token/sign-in-context.ts';
 import { authorityOfTokenUrl } from './authority.ts';
 import { findDevice, markUnbound, proofStep, requireUsableDevice, touchDevice } from './device-state.ts';
 import { sessionContext } from './issue-session.ts';
@@ -56,8 +57,10 @@ export async function sessionGrant(ctx: TokenContext): Promise<GrantOutcome> {
     expect: { clientId: ctx.client!.client.app.appId, dpopJkt, ...(scope !== undefined ? { scope } : {}) },
   }));
 
-  const user = await loadActiveUser(ctx, row.userId, row.issuedAt);
+  // Session key possession proven: a failure below (disabled user, revoked sessions) is a bound sign-in that failed.
   ctx.possession = { kind: 'device', deviceId: device.deviceId, device, jkt: dpopJkt };
+  ctx.event.tokenProtectionStatusDetails = tokenProtectionStatus(ctx);
+  const user = await loadActiveUser(ctx, row.userId, row.issuedAt);
   await touchDevice(app, device, Date.now());
   const scopes = await resolveScopes(app.directory, tenant.id, scope);
   // The session token is the refresh credential; a refresh token bound to the device would be unusable elsewhere anyway.

@@ -11,6 +11,7 @@ import { FormParams } from '../../server/form.ts';
 import { requestInfo, requireForm, resolveTenant } from '../../server/request.ts';
 import type { TokenContext } from './context.ts';
 import { tokenSteps } from './steps.ts';
+import { tokenProtectionStatus } from './sign-in-context.ts';
 
 const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down']);
 
@@ -32,6 +33,8 @@ export function registerTokenEndpoint(f: FastifyInstance, app: App): void {
       if (!(err instanceof OAuthError)) app.log.error({ err }, 'token endpoint failure');
       if (!NOT_SIGN_INS.has(e.code)) {
         ctx.event.status = { errorCode: e.aadsts ?? 90000, failureReason: e.description, additionalDetails: e.detail ?? null };
+        // Every user sign-in record carries a token protection status, also when the grant failed before it was worked out.
+        if (ctx.event.eventType !== 'servicePrincipal' && ctx.event.tokenProtectionStatusDetails.signInSessionStatus === 'none') ctx.event.tokenProtectionStatusDetails = tokenProtectionStatus(ctx);
         if (ctx.event.conditionalAccessStatus === 'notApplied' && ctx.event.appliedConditionalAccessPolicies.length) ctx.event.conditionalAccessStatus = 'failure';
         finish(app, ctx);
       }
