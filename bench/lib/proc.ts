@@ -31,12 +31,13 @@ export function outputTail(child: ChildProcess, max = 4000): () => string {
   return () => buf.trim();
 }
 
-/** Stops a child: SIGTERM, then SIGKILL after `graceMs`. */
-export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+/** Stops a child: SIGTERM, then SIGKILL after `graceMs`; says which ended it. */
+export function stopChild(child: ChildProcess, graceMs = 3000): Promise<'exited' | 'killed'> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve('exited');
   return new Promise((resolve) => {
-    const t = setTimeout(() => { child.kill('SIGKILL'); }, graceMs);
-    child.once('exit', () => { clearTimeout(t); resolve(); });
+    let killed = false;
+    const t = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, graceMs);
+    child.once('exit', () => { clearTimeout(t); resolve(killed ? 'killed' : 'exited'); });
     child.kill('SIGTERM');
   });
 }
@@ -64,7 +65,7 @@ export function startPeer(script: string, opts: { env?: Record<string, string>; 
       const port = Number(info.port);
       resolve({
         child, pid: child.pid ?? 0, port, baseUrl: `http://127.0.0.1:${port}`, info, tail,
-        stop: () => stopChild(child),
+        stop: async () => { await stopChild(child); },
       });
     });
   });

@@ -140,7 +140,9 @@ export async function startTessera(ctx: RunContext, opts: { seed?: boolean } = {
     ...(seeded.error ? { seedError: seeded.error } : {}),
     tokenUrl: local(discovery.token_endpoint, `${authority}/oauth2/v2.0/token`),
     authorizeUrl: local(discovery.authorization_endpoint, `${authority}/oauth2/v2.0/authorize`),
-    stop: () => stopChild(child, 5000),
+    stop: async () => {
+      if (await stopChild(child, 5000) === 'killed') ctx.log('  note: tessera did not exit within 5 s of SIGTERM; killed');
+    },
     probeMemory: () => new Promise((resolve) => {
       let buf = '';
       const onData = (d: Buffer): void => {
