@@ -103,11 +103,19 @@ describe('pre-filter soundness', () => {
     const usersArb = fc.record({ includeUsers: fc.subarray(['All', 'None', 'GuestsOrExternalUsers', 'a', 'b']), includeGroups: fc.array(id, { maxLength: 2 }), includeRoles: fc.array(id, { maxLength: 2 }), excludeGroups: fc.array(id, { maxLength: 2 }) });
     const appsArb = fc.oneof(fc.record({ includeApplications: fc.subarray(['All', 'Office365', 'x', 'y']), excludeApplications: fc.subarray(['x', 'Office365']) }), fc.constant({ includeUserActions: ['urn:user:registerdevice'] }));
     fc.assert(fc.property(
-      fc.array(fc.record({ users: usersArb, applications: appsArb, state: fc.constantFrom('enabled', 'disabled', 'enabledForReportingButNotEnforced') }), { minLength: 1, maxLength: 8 }),
-      fc.record({ user: id, groups: fc.array(id, { maxLength: 3 }), roles: fc.array(id, { maxLength: 2 }), guest: fc.boolean(), app: fc.constantFrom('x', 'y', 'z', '00000002-0000-0ff1-ce00-000000000000') }),
+      fc.array(fc.record({
+        users: usersArb, applications: appsArb, state: fc.constantFrom('enabled', 'disabled', 'enabledForReportingButNotEnforced'),
+        clientAppTypes: fc.subarray(['all', 'browser', 'mobileAppsAndDesktopClients', 'exchangeActiveSync', 'easSupported', 'other']),
+        platforms: fc.option(fc.record({ includePlatforms: fc.subarray(['all', 'windows', 'iOS', 'linux']), excludePlatforms: fc.subarray(['windows', 'android']) }), { nil: null }),
+        signInRiskLevels: fc.subarray(['low', 'medium', 'high', 'none']),
+      }), { minLength: 1, maxLength: 8 }),
+      fc.record({
+        user: id, groups: fc.array(id, { maxLength: 3 }), roles: fc.array(id, { maxLength: 2 }), guest: fc.boolean(), app: fc.constantFrom('x', 'y', 'z', '00000002-0000-0ff1-ce00-000000000000'),
+        clientAppType: fc.constantFrom('browser', 'mobileAppsAndDesktopClients', 'exchangeActiveSync', 'other'), platform: fc.constantFrom('windows', 'iOS', 'android', 'linux', null), risk: fc.constantFrom('none', 'low', 'high'),
+      }),
       (specs, s) => {
-        const snapshot = compileSnapshot(specs.map((sp, k) => policy({ id: `q${k}`, state: sp.state, conditions: { users: sp.users, applications: sp.applications } })), []);
-        const c = ctx({ subject: { kind: 'user', id: s.user, groupIds: s.groups, roleTemplateIds: s.roles, userType: s.guest ? 'guest' : 'member' }, resourceAppId: s.app });
+        const snapshot = compileSnapshot(specs.map((sp, k) => policy({ id: `q${k}`, state: sp.state, conditions: { users: sp.users, applications: sp.applications, clientAppTypes: sp.clientAppTypes, platforms: sp.platforms, signInRiskLevels: sp.signInRiskLevels } })), []);
+        const c = ctx({ subject: { kind: 'user', id: s.user, groupIds: s.groups, roleTemplateIds: s.roles, userType: s.guest ? 'guest' : 'member' }, resourceAppId: s.app, clientAppType: s.clientAppType as never, devicePlatform: s.platform as never, signInRiskLevel: s.risk as never });
         const d = evaluatePolicies(snapshot, c);
         return snapshot.policies.every((p, i) => {
           const full = matchConditions(p, c, new EvalScratch(c, snapshot.resolvePlatform)).failed < 0;
