@@ -12,7 +12,7 @@ import { StoreConflict, type Application, type Credential } from '../store/types
 import { newId } from '../util/ids.ts';
 import { catalogues } from './odata/index.ts';
 import { keyCredentialSchema, newKeyCredential, newPasswordCredential, planKeyCredentials, toGraphKeyCredential, toGraphPasswordCredential } from './application-credentials.ts';
-import { alternateKey, contextOf, entityContext, jsonBody, listResponse, notFound, selectOne, type GraphContext, type GraphRouter } from './route.ts';
+import { alternateKey, contextOf, entityContext, jsonBody, listResponse, notFound, requireRoleManagerFor, selectOne, type GraphContext, type GraphRouter } from './route.ts';
 import { changes, guid, modified, nonEmpty, parseBody, stringList, text } from './validate.ts';
 
 const uri = text(1024).refine((s) => {
@@ -122,6 +122,11 @@ export async function findApplication(app: App, c: GraphContext): Promise<Applic
 
 export function registerApplications(r: GraphRouter): void {
   const { app } = r;
+  /** Credentials of an application whose service principal holds a directory role are for role managers only. */
+  const guardCredentials = async (c: GraphContext, a: Application) => {
+    const sp = await app.store.servicePrincipals.getByAppId(a.tenantId, a.appId);
+    if (sp) await requireRoleManagerFor(c, sp.id);
+  };
   const shape = async (c: GraphContext, a: Application) => toGraphApplication(a, await app.store.applications.credentials(a.appId), c.caller.tenant.domain);
   const target = (a: Application, mods: ReturnType<typeof changes> = []) => ({ id: a.id, displayName: a.displayName, type: 'Application', modifiedProperties: mods });
   const credentialsChanged = async (c: GraphContext, a: Application, mods: ReturnType<typeof changes>) => {
@@ -166,6 +171,7 @@ export function registerApplications(r: GraphRouter): void {
       const before = await findApplication(app, c);
       const raw = jsonBody(c);
       const b = parseBody(patchSchema, raw, 'application', READ_ONLY);
+      if (b.keyCredentials) await guardCredentials(c, before);
       const a = apply(before, b);
       await checkIdentifierUris(app, a, before);
       const plan = b.keyCredentials ? planKeyCredentials(a, await app.store.applications.credentials(a.appId), b.keyCredentials) : undefined;
@@ -185,6 +191,7 @@ export function registerApplications(r: GraphRouter): void {
     r.route('DELETE', key, 'apps.write', async (c) => {
       const a = await findApplication(app, c);
       if (c.caller.kind === 'app' && c.caller.actor.appId === a.appId) throw new BadRequest('An application cannot delete its own registration.');
+      await guardCredentials(c, a);
       const sp = await app.store.servicePrincipals.getByAppId(a.tenantId, a.appId);
       if (sp) {
         // Deleting an application removes its service principal in the home tenant too.
@@ -199,6 +206,7 @@ export function registerApplications(r: GraphRouter): void {
 
     r.route('POST', `${key}/addPassword`, 'apps.write', async (c) => {
       const a = await findApplication(app, c);
+      await guardCredentials(c, a);
       const body = c.req.headers['content-type'] === undefined && c.req.body === undefined ? {} : jsonBody(c);
       const { credential, secretText } = newPasswordCredential(a, body);
       if ((await app.store.applications.credentials(a.appId)).filter((k) => k.kind === 'secret').length >= 20) throw new BadRequest('An application can have at most 20 client secrets.');
@@ -209,6 +217,7 @@ export function registerApplications(r: GraphRouter): void {
 
     r.route('POST', `${key}/removePassword`, 'apps.write', async (c) => {
       const a = await findApplication(app, c);
+      await guardCredentials(c, a);
       const { keyId } = parseBody(z.object({ keyId: guid }), jsonBody(c), 'application');
       const cred = (await app.store.applications.credentials(a.appId)).find((k) => k.kind === 'secret' && k.keyId === keyId);
       if (!cred) throw new BadRequest(`No password credential found with keyId '${keyId}'.`);

@@ -30,6 +30,7 @@ export interface GraphCaller {
   correlationId: string;
   /** @throws 403 Authorization_RequestDenied unless one of the caller's roles grants `p` */
   require(p: Permission): void;
+  allows(p: Permission): boolean;
 }
 
 const TOKEN = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
@@ -101,6 +102,9 @@ export async function authenticate(app: App, req: FastifyRequest): Promise<Graph
   }
   return {
     tenant, claims, kind, principalId, wids, actor, correlationId: req.id,
+    allows(p) {
+      return rolesAllow(wids, p);
+    },
     require(p) {
       if (!rolesAllow(wids, p)) throw new AuthorizationDenied('Insufficient privileges to complete the operation.', { detail: `missing ${p}` });
     },

@@ -57,7 +57,8 @@ export function registerDirectoryRoles(r: GraphRouter): void {
       const t = findRole(c, keyOf(c));
       const id = refId(jsonBody(c));
       const obj = await requireDirectoryObject(app, c.caller.tenant.id, id);
-      if (obj.type !== 'user' && obj.type !== 'servicePrincipal' && obj.type !== 'group') throw new BadRequest(`A ${obj.type} cannot be a member of a directory role.`);
+      // Tokens carry the roles assigned directly (wids); role-assignable groups are not supported.
+      if (obj.type !== 'user' && obj.type !== 'servicePrincipal') throw new BadRequest(`A ${obj.type} cannot be a member of a directory role; assign roles to users and service principals.`);
       const added = await app.store.roles.assign(c.caller.tenant.id, t, id, obj.type);
       if (!added) throw new BadRequest('One or more added object references already exist for the following modified properties: \'members\'.');
       const role = roleByTemplateId(t)!;

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app/app.ts';
 import type { AuditInput } from '../app/audit.ts';
 import type { Permission } from '../directory/roles.ts';
-import { BadRequest, ResourceNotFound, UnsupportedMediaType } from '../errors/graph.ts';
+import { AuthorizationDenied, BadRequest, ResourceNotFound, UnsupportedMediaType } from '../errors/graph.ts';
 import { applySelect, collectionResponse, createSkipTokenCodec, matches, paginate, parseQueryOptions, serviceRoot, type Catalogue, type SkipTokenCodec } from './odata/index.ts';
 import { authenticate, type GraphCaller } from './auth.ts';
 
@@ -62,6 +62,18 @@ export function createGraphRouter(f: FastifyInstance, app: App): GraphRouter {
       }
     },
   };
+}
+
+/**
+ * Changing the credentials or sign-in of a principal that holds a directory role needs a caller who may
+ * manage roles (Global Administrator): otherwise a User or Application Administrator could take over
+ * a more privileged account by resetting its password or adding a secret to its application.
+ */
+export async function requireRoleManagerFor(c: GraphContext, principalId: string): Promise<void> {
+  if (c.caller.allows('roles.write')) return;
+  if ((await c.app.store.roles.rolesOf(c.caller.tenant.id, principalId)).length > 0) {
+    throw new AuthorizationDenied('Insufficient privileges to complete the operation.', { detail: 'target holds a directory role' });
+  }
 }
 
 /** `@odata.context` of a single entity: `https://host/v1.0/$metadata#users/$entity`. */

@@ -10,7 +10,7 @@ import { StoreConflict, type AppRoleAssignment, type Application, type ServicePr
 import { newId } from '../util/ids.ts';
 import { catalogues, type Catalogue } from './odata/index.ts';
 import { requireDirectoryObject } from './directory-objects.ts';
-import { alternateKey, entityContext, jsonBody, listResponse, notFound, selectOne, type GraphContext, type GraphRouter } from './route.ts';
+import { alternateKey, entityContext, jsonBody, listResponse, notFound, requireRoleManagerFor, selectOne, type GraphContext, type GraphRouter } from './route.ts';
 import { changes, guid, modified, nonEmpty, parseBody } from './validate.ts';
 
 const DEFAULT_ACCESS = '00000000-0000-0000-0000-000000000000';
@@ -101,6 +101,7 @@ export function registerServicePrincipals(r: GraphRouter): void {
     r.route('DELETE', key, 'apps.write', async (c) => {
       const sp = await findPathSp(app, c);
       if (c.caller.kind === 'app' && c.caller.principalId === sp.id) throw new BadRequest('A service principal cannot delete itself.');
+      await requireRoleManagerFor(c, sp.id);
       await app.store.servicePrincipals.delete(sp.tenantId, sp.id);
       await c.audit({ category: 'ApplicationManagement', activity: 'Remove service principal', targets: [target(sp)] });
       app.directory.invalidate();

@@ -10,7 +10,7 @@ import { checkPasswordPolicy, hashPassword, PasswordPolicyError } from '../direc
 import { StoreConflict, type Tenant, type User } from '../store/types.ts';
 import { newId } from '../util/ids.ts';
 import { catalogues } from './odata/index.ts';
-import { contextOf, entityContext, jsonBody, listResponse, notFound, selectOne, type GraphContext, type GraphRouter } from './route.ts';
+import { contextOf, entityContext, jsonBody, listResponse, notFound, requireRoleManagerFor, selectOne, type GraphContext, type GraphRouter } from './route.ts';
 import { changes, modified, nonEmpty, parseBody, stringList, text } from './validate.ts';
 import { directoryRoleObject } from './directory-roles.ts';
 
@@ -144,6 +144,7 @@ export function registerUsers(r: GraphRouter): void {
   r.route('PATCH', '/users/:id', 'users.write', async (c) => {
     const user = await findUser(app, c.caller.tenant.id, c.params.id!);
     const body = parseBody(patchSchema, jsonBody(c), 'user', READ_ONLY);
+    if (body.passwordProfile || body.accountEnabled === false || body.userPrincipalName !== undefined) await requireRoleManagerFor(c, user.id);
     const next: User = { ...user, extra: { ...user.extra, ...profileOf(body) }, updatedAt: Date.now() };
     if (body.userPrincipalName !== undefined) next.userPrincipalName = checkUpn(c.caller.tenant, body.userPrincipalName);
     if (body.displayName !== undefined) next.displayName = body.displayName;
@@ -176,6 +177,7 @@ export function registerUsers(r: GraphRouter): void {
   r.route('DELETE', '/users/:id', 'users.write', async (c) => {
     const user = await findUser(app, c.caller.tenant.id, c.params.id!);
     if (c.caller.kind === 'user' && c.caller.principalId === user.id) throw new BadRequest('You cannot delete your own account.');
+    await requireRoleManagerFor(c, user.id);
     const tenantId = user.tenantId;
     await app.store.refreshTokens.revokeForUser(tenantId, user.id);
     await app.store.sessions.revokeForUser(tenantId, user.id);

@@ -61,6 +61,24 @@ describe('permissions, /me and revokeSignInSessions', () => {
     assertGraphError(await graph(s, tokens.access, 'GET', '/v1.0/me'), 401, 'access token of a disabled user');
   });
 
+  it('User and Application Administrators cannot take over principals that hold directory roles', async () => {
+    const userAdmin = await appWithRole(s, admin, 'fe930be7-5e62-47db-91af-98c3a49a38b1');
+    const appAdmin = await appWithRole(s, admin, '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3');
+    const ga = (await graph(s, admin, 'GET', '/v1.0/users/admin@contoso.test')).body;
+    const plain = await createUser(s, admin, 'ordinary');
+    assertGraphError(await graph(s, userAdmin.token, 'PATCH', `/v1.0/users/${ga.id}`, { passwordProfile: { password: 'An0ther-Passw0rd!' } }), 403, 'reset a Global Administrator password');
+    assertGraphError(await graph(s, userAdmin.token, 'PATCH', `/v1.0/users/${ga.id}`, { accountEnabled: false }), 403, 'disable a Global Administrator');
+    assertGraphError(await graph(s, userAdmin.token, 'DELETE', `/v1.0/users/${ga.id}`), 403, 'delete a Global Administrator');
+    assert.equal((await graph(s, userAdmin.token, 'PATCH', `/v1.0/users/${ga.id}`, { jobTitle: 'Boss' })).status, 204, 'profile fields stay editable');
+    assert.equal((await graph(s, userAdmin.token, 'PATCH', `/v1.0/users/${plain.id}`, { passwordProfile: { password: 'An0ther-Passw0rd!' } })).status, 204);
+    assert.equal((await audits(s, admin, 'Reset user password')).length, 1);
+    const automation = (await graph(s, admin, 'GET', "/v1.0/applications(appId='11111111-2222-4333-8444-555555555555')")).body;
+    assertGraphError(await graph(s, appAdmin.token, 'POST', `/v1.0/applications/${automation.id}/addPassword`, {}), 403, 'add a secret to a Global Administrator app');
+    assertGraphError(await graph(s, appAdmin.token, 'DELETE', `/v1.0/applications/${automation.id}`), 403, 'delete a Global Administrator app');
+    const own = (await graph(s, appAdmin.token, 'POST', '/v1.0/applications', { displayName: 'Unprivileged' })).body;
+    assert.equal((await graph(s, appAdmin.token, 'POST', `/v1.0/applications/${own.id}/addPassword`, {})).status, 200);
+  });
+
   it('an app whose service principal holds a limited role is held to it', async () => {
     const reader = await appWithRole(s, admin, SECURITY_READER);
     assert.equal((await graph(s, reader.token, 'GET', '/v1.0/applications')).status, 200);
