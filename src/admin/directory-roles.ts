@@ -64,7 +64,7 @@ export function registerDirectoryRoles(r: GraphRouter): void {
       const role = roleByTemplateId(t)!;
       await c.audit({
         category: 'RoleManagement', activity: 'Add member to role',
-        targets: [{ id, displayName: obj.displayName, type: obj.type === 'user' ? 'User' : obj.type === 'group' ? 'Group' : 'ServicePrincipal', modifiedProperties: [
+        targets: [{ id, displayName: obj.displayName, type: obj.type === 'user' ? 'User' : 'ServicePrincipal', modifiedProperties: [
           { displayName: 'Role.DisplayName', oldValue: null, newValue: JSON.stringify(role.displayName) },
           { displayName: 'Role.TemplateId', oldValue: null, newValue: JSON.stringify(t) },
         ] }, { id: roleId(c.caller.tenant.id, t), displayName: role.displayName, type: 'Role' }],
