@@ -104,6 +104,8 @@ test('tabular operators: summarize, distinct groups, arg_max, join kinds, mv-exp
   assert.deepEqual((await runKql(store, 'union (print a = 1), (print a = "x") | count', { now })).tables[0]!.rows, [[2]]);
   assert.deepEqual(await rows('let f = (x:long) { x * 2 }; let T = datatable(n:long)[1, 2]; T | extend m = f(n) | summarize sum(m)'), [[6]]);
   assert.deepEqual(await rows('datatable(n:long)[5, 1, 3] | top 2 by n'), [[5], [3]]);
+  assert.deepEqual(await rows('datatable(a:long, b:long)[1, 2] | project a = b, b = a'), [[2, 1]], 'project reads the input row');
+  assert.deepEqual(await rows('datatable(a:long)[1] | extend a = a * 10, b = a'), [[10, 1]], 'extend reads the input row');
   assert.deepEqual(await rows('datatable(n:long)[5, 1, 3] | sort by n asc | take 2'), [[1], [3]]);
 });
 

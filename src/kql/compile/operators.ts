@@ -108,15 +108,14 @@ function reselect(rel: Rel, out: Col[], ctx: Ctx, renames: Map<string, string>):
   return ctx.add(`SELECT ${select.join(', ')} FROM ${rel.from}`, out);
 }
 
-/**
- * `project` and `extend`. Items may refer to columns defined by earlier items of the same operator
- * (KQL allows `extend a = 1, b = a + 1`), so earlier items are substituted inline.
- */
+/** `project` and `extend`: one SELECT with the binder's output columns. */
 function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
   const out = resultCols(op, ctx);
   const input = new Map(rel.cols.map((c) => [c.name, q(c.name)]));
   const defined = new Map<string, string>();
-  const env: Env = { ctx, col: (n) => (defined.has(n) ? `(${defined.get(n)})` : input.get(n)) };
+  // Every item is evaluated against the input row: Kusto's binder resolves names in `extend` and
+  // `project` against the input only (`extend b = 1, c = b` is an error), so `project a = b, b = a` swaps.
+  const env: Env = { ctx, col: (n) => input.get(n) };
   const known = new Set(extend ? rel.cols.map((c) => c.name) : []);
   const fresh = out.filter((c) => !known.has(c.name)).map((c) => c.name);
   const types = new Map(out.map((c) => [c.name, c.type]));
