@@ -98,7 +98,7 @@ describe('attack: registration', () => {
     assert.deepEqual(await w.s.app.store.devices.owners(w.s.tenantId, d!.id), []);
   });
 
-  test('enrollment tokens need an administrator's token; garbage is refused', async () => {
+  test('enrollment tokens need an administrator token; garbage is refused', async () => {
     const url = `${w.s.authority}/devices/enrollment-tokens`;
     assert.equal((await fetch(url, { method: 'POST' })).status, 401);
     const at = await adminToken(w.s);
