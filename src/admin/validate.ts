@@ -25,7 +25,7 @@ export function parseBody<T extends z.ZodRawShape>(schema: z.ZodObject<T>, body:
   for (const [k, v] of Object.entries(body)) {
     if (k === '@odata.type') continue;
     if (readOnly.includes(k)) throw new BadRequest(`Property '${k}' is read-only and cannot be set.`);
-    if (!(k in schema.shape)) throw new BadRequest(`Property '${k.slice(0, 100)}' does not exist as a declared property or extension property of type 'microsoft.graph.${typeName}'.`);
+    if (!Object.hasOwn(schema.shape, k)) throw new BadRequest(`Property '${k.slice(0, 100)}' does not exist as a declared property or extension property of type 'microsoft.graph.${typeName}'.`);
     clean[k] = v;
   }
   const r = schema.strict().safeParse(clean);
