@@ -53,6 +53,9 @@ export function createGraphRouter(f: FastifyInstance, app: App): GraphRouter {
                 await app.audit.record({ ...input, tenantId: caller.tenant.id, actor: caller.actor, correlationId: caller.correlationId });
               },
             };
+            // Graph echoes these on every response; scripts log them for support cases.
+            const clientRequestId = req.headers['client-request-id'];
+            void reply.header('request-id', req.id).header('client-request-id', typeof clientRequestId === 'string' && /^[\w.-]{1,100}$/.test(clientRequestId) ? clientRequestId : req.id);
             const result = await handler(c);
             if (result === undefined) return reply.status(204).send();
             if ('status' in result && 'body' in result && typeof result.status === 'number') return reply.status(result.status).send(result.body);

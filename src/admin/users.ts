@@ -13,6 +13,7 @@ import { catalogues } from './odata/index.ts';
 import { contextOf, entityContext, jsonBody, listResponse, notFound, requireRoleManagerFor, selectOne, type GraphContext, type GraphRouter } from './route.ts';
 import { changes, modified, nonEmpty, parseBody, stringList, text } from './validate.ts';
 import { directoryRoleObject } from './directory-roles.ts';
+import { toGraphDevice } from './devices.ts';
 
 /** Optional profile properties kept in `user.extra`, as Graph names them. */
 const PROFILE = {
@@ -211,6 +212,11 @@ export function registerUsers(r: GraphRouter): void {
     }
     return listResponse(c, catalogues.group, rows, { entitySet: 'directoryObjects' });
   };
+  const registeredDevices = async (c: GraphContext, user: User) =>
+    listResponse(c, catalogues.device, (await app.store.devices.ofOwner(user.tenantId, user.id)).map((d) => ({ '@odata.type': '#microsoft.graph.device', ...toGraphDevice(d) })), { entitySet: 'directoryObjects' });
+  r.route('GET', '/users/:id/registeredDevices', 'directory.read', async (c) => registeredDevices(c, await findUser(app, c.caller.tenant.id, c.params.id!)));
+  r.route('GET', '/me/registeredDevices', 'self', async (c) => registeredDevices(c, await me(c)));
+
   r.route('GET', '/users/:id/memberOf', 'directory.read', async (c) => memberOf(c, await findUser(app, c.caller.tenant.id, c.params.id!)));
   r.route('GET', '/me/memberOf', 'self', async (c) => memberOf(c, await me(c)));
 }

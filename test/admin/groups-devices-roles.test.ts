@@ -59,6 +59,9 @@ describe('groups, devices, directory roles and software OATH methods', () => {
     assert.equal(byKey.body.manufacturer, 'Contoso');
     const owners = await graph(s, token, 'GET', `/v1.0/devices/${d.body.id}/registeredOwners`);
     assert.deepEqual(owners.body.value.map((o: any) => o.id), [owner.id]);
+    const owned = await graph(s, token, 'GET', `/v1.0/users/${owner.upn}/registeredDevices?$select=deviceId`);
+    assert.deepEqual(owned.body.value, [{ deviceId }]);
+    assert.equal(owned.headers.get('client-request-id'), owned.headers.get('request-id'));
     const filtered = await graph(s, token, 'GET', "/v1.0/devices?$filter=systemLabels/any(l: l eq 'PrivilegedAccessWorkstation') and isCompliant eq true&$count=true");
     assert.equal(filtered.body['@odata.count'], 1);
 
