@@ -39,12 +39,6 @@ export async function sessionGrant(ctx: TokenContext): Promise<GrantOutcome> {
   ctx.event.sessionId = row.sid;
   ctx.event.userId = row.userId;
   const device = requireUsableDevice(ctx, await findDevice(app, tenant, row.deviceId!), row.deviceId!);
-  if (row.status === 'rotated') {
-    markUnbound(ctx, 1005);
-    throw new InvalidGrant('The session token was renewed; use the new one.', { aadsts: 70008 });
-  }
-  if (row.status === 'revoked') throw new InvalidGrant('The provided grant has been revoked; a fresh sign-in is needed.', { aadsts: 50173 });
-  if (row.expiresAt <= Date.now()) throw new InvalidGrant('The session token has expired; sign in again on this device.', { aadsts: 700082 });
 
   const scope = ctx.params.get('scope');
   await proofStep(ctx, () => verifySessionProof(proof, {
@@ -60,7 +54,11 @@ export async function sessionGrant(ctx: TokenContext): Promise<GrantOutcome> {
   // Session key possession proven: a failure below (disabled user, revoked sessions) is a bound sign-in that failed.
   ctx.possession = { kind: 'device', deviceId: device.deviceId, device, jkt: dpopJkt };
   ctx.event.tokenProtectionStatusDetails = tokenProtectionStatus(ctx);
+  // The user's state first (a disabled user's sessions are also revoked, but "disabled" is the reason).
   const user = await loadActiveUser(ctx, row.userId, row.issuedAt);
+  if (row.status === 'rotated') throw new InvalidGrant('The session token was renewed; use the new one.', { aadsts: 70008 });
+  if (row.status === 'revoked') throw new InvalidGrant('The provided grant has been revoked; a fresh sign-in is needed.', { aadsts: 50173 });
+  if (row.expiresAt <= Date.now()) throw new InvalidGrant('The session token has expired; sign in again on this device.', { aadsts: 700082 });
   await touchDevice(app, device, Date.now());
   const scopes = await resolveScopes(app.directory, tenant.id, scope);
   // The session token is the refresh credential; a refresh token bound to the device would be unusable elsewhere anyway.
