@@ -38,13 +38,16 @@ test('types: datetime UTC, dynamic objects, JSON in string columns, bool and lon
   await store.close();
 });
 
-test('a bad value rejects flush() and does not block later rows', async () => {
+test('a bad row is dropped and reported; the rest of its batch and later rows are written', async () => {
   const errors: Error[] = [];
   const store = await openAnalyticsStore({ path: ':memory:', flushIntervalMs: 60_000, onError: (e) => errors.push(e) });
-  store.append('SigninLogs', [{ Id: 'x', DurationMs: 'not a number' }]);
+  store.append('SigninLogs', [{ Id: 'x', DurationMs: 'not a number' }, { Id: 'good' }]);
   await assert.rejects(store.flush(), /SigninLogs row 1, column DurationMs/);
-  store.append('SigninLogs', [{ Id: 'ok' }]);
-  assert.deepEqual((await store.query('SELECT "Id" FROM "SigninLogs"')).rows, [['ok']]);
+  store.append('SigninLogs', [{ Id: 'ok' }, { Id: 'bad2', IsRisky: 'maybe' }]);
+  // query() reads its own writes; the bad row goes to onError instead of failing the read.
+  assert.deepEqual((await store.query('SELECT "Id" FROM "SigninLogs" ORDER BY "Id"')).rows, [['good'], ['ok']]);
+  assert.equal(errors.length, 1);
+  assert.match(errors[0]!.message, /column IsRisky/);
   await store.close();
 });
 

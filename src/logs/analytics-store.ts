@@ -5,8 +5,9 @@
  * path: a flush starts when a table's buffer reaches `batchSize` rows or `flushIntervalMs` after the
  * first buffered row, whichever comes first. Reads (`query`) first wait for buffered rows to land,
  * so a caller sees its own writes. Only one flush runs at a time; `append` never blocks and never
- * throws for a bad value — such rows are reported to `onError` and dropped, so one producer's bad
- * row cannot stall the sign-in pipeline.
+ * throws for a bad value: a row with a value its column cannot hold is dropped (the rest of its
+ * batch is written) and reported — to the caller of an explicit `flush()` as a rejection, and to
+ * `onError` for timer flushes and reads — so one producer's bad row cannot stall the pipeline.
  */
 import { DuckDBInstance, StatementType } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -34,7 +35,7 @@ export interface AnalyticsStoreOptions {
 export interface AnalyticsStore {
   /** Buffer rows (objects keyed by column name) for `table`; unknown keys are ignored, missing columns are NULL. */
   append(table: LogTableName, rows: Record<string, unknown>[]): void;
-  /** Write every buffered row now. Rejects if a row has a value its column cannot hold. */
+  /** Write every buffered row now. Rejects (after writing the good rows) if some row had a value its column cannot hold. */
   flush(): Promise<void>;
   /**
    * One read-only SQL statement with `$1`-style (or `?`) parameters. Anything but a SELECT-like
@@ -119,11 +120,20 @@ class DuckAnalyticsStore implements AnalyticsStore {
   }
 
   private async write(batches: [LogTableName, Record<string, unknown>[]][]): Promise<void> {
-    for (const [table, rows] of batches) await appendRows(this.writer, table, rows);
+    const problems: string[] = [];
+    for (const [table, rows] of batches) {
+      const { cells, bad } = coerceRows(table, rows);
+      if (cells.length) await appendCells(this.writer, table, cells);
+      problems.push(...bad);
+    }
+    if (problems.length) {
+      throw new Error(`${problems.length} row(s) dropped: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; …' : ''}`);
+    }
   }
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
-    await this.flush();
+    // Read your writes; a bad buffered row is the producer's problem, reported, not the reader's.
+    await this.flush().catch((err: unknown) => this.onError(err instanceof Error ? err : new Error(String(err))));
     const stmt = await this.reader.prepare(sql);
     if (!readOnlyStatements.has(stmt.statementType)) {
       stmt.destroySync();
@@ -173,21 +183,31 @@ function bindParam(stmt: Prepared, index: number, p: SqlParam): void {
   else stmt.bindDouble(index, p);
 }
 
-/**
- * Appends rows in one appender session per table. Every value is coerced first, so a bad row is
- * rejected before anything of the batch reaches the table.
- */
-export async function appendRows(conn: DuckDBConnection, table: LogTableName, rows: readonly Record<string, unknown>[]): Promise<void> {
+type Cells = (string | null)[][];
+
+/** Coerces every value; rows with a value their column cannot hold are left out and described. */
+export function coerceRows(table: LogTableName, rows: readonly Record<string, unknown>[]): { cells: Cells; bad: string[] } {
   const cols = columnsOf(table);
-  const cells: (string | null)[][] = rows.map((row, i) =>
-    cols.map((c) => {
-      try {
-        return coerceValue(c.type, row[c.name]);
-      } catch (err) {
-        throw new Error(`${table} row ${i + 1}, column ${c.name}: ${(err as Error).message}`);
-      }
-    }),
-  );
+  const cells: Cells = [];
+  const bad: string[] = [];
+  rows.forEach((row, i) => {
+    try {
+      cells.push(cols.map((c) => {
+        try {
+          return coerceValue(c.type, row[c.name]);
+        } catch (err) {
+          throw new Error(`${table} row ${i + 1}, column ${c.name}: ${(err as Error).message}`);
+        }
+      }));
+    } catch (err) {
+      bad.push((err as Error).message);
+    }
+  });
+  return { cells, bad };
+}
+
+/** Appends coerced rows in one appender session (DuckDB casts each VARCHAR to the column type). */
+async function appendCells(conn: DuckDBConnection, table: LogTableName, cells: Cells): Promise<void> {
   const appender = await conn.createAppender(table);
   try {
     for (const r of cells) {
