@@ -30,7 +30,7 @@ export interface PolicyEvaluation {
   strengthSatisfied: boolean | null;
 }
 
-/** graph-shapes §3.1 appliedConditionalAccessPolicy. */
+/** graph-shapes §3.1 appliedConditionalAccessPolicy (each record owns its arrays). */
 export interface AppliedConditionalAccessPolicy {
   id: string;
   displayName: string;
@@ -79,18 +79,31 @@ export interface PolicyDecision {
   readonly appliedConditionalAccessPolicies: AppliedConditionalAccessPolicy[];
 }
 
+const satisfiedNames = new Map<number, string>();
+
+/** The ⚑ conditionalAccessConditions string for a matched-condition mask (memoised: few distinct masks). */
+function conditionsOf(mask: number): string {
+  let s = satisfiedNames.get(mask);
+  if (s === undefined) {
+    const names: string[] = [];
+    for (let i = 0; i < conditions.length; i++) if (mask & (1 << i)) { const n = conditions[i]!.logName; if (!names.includes(n)) names.push(n); }
+    s = names.length ? names.join(',') : 'none';
+    satisfiedNames.set(mask, s);
+  }
+  return s;
+}
+
 export function toAppliedPolicy(e: PolicyEvaluation): AppliedConditionalAccessPolicy {
   const p = e.policy;
-  const satisfied: string[] = [];
-  for (let i = 0; i < conditions.length; i++) if (e.matchedMask & (1 << i)) { const n = conditions[i]!.logName; if (!satisfied.includes(n)) satisfied.push(n); }
   const out: AppliedConditionalAccessPolicy = {
     id: p.id,
     displayName: p.displayName,
     result: e.result,
-    enforcedGrantControls: [...p.enforcedGrantControls],
-    enforcedSessionControls: p.session ? [...p.session.names] : [],
-    sessionControlsNotSatisfied: [...e.unmetSession],
-    conditionsSatisfied: satisfied.length ? satisfied.join(',') : 'none',
+    enforcedGrantControls: p.enforcedGrantControls.slice(),
+    enforcedSessionControls: p.session ? p.session.names.slice() : [],
+    // (unmetSession is often a shared frozen empty array; slicing a frozen array takes V8's slow path.)
+    sessionControlsNotSatisfied: e.unmetSession.length ? e.unmetSession.slice() : [],
+    conditionsSatisfied: conditionsOf(e.matchedMask),
     conditionsNotSatisfied: e.failedCondition >= 0 ? conditions[e.failedCondition]!.logName : 'none',
   };
   if (p.grant?.strength) {

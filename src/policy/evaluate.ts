@@ -31,8 +31,10 @@ const EMPTY: readonly never[] = Object.freeze([]);
 /** Runs one policy's conditions; the matched mask and the index of the first failing condition (-1 if none). */
 export function matchConditions(p: CompiledPolicy, ctx: PolicySignInContext, scratch: EvalScratch): { mask: number; failed: number } {
   let mask = 0;
-  for (const c of p.conditions) {
-    const vote = c.def.evaluate(c.prepared, ctx, scratch);
+  const conds = p.conditions;
+  for (let k = 0; k < conds.length; k++) {
+    const c = conds[k]!;
+    const vote = voteOf(c, ctx, scratch);
     if (vote === 'no-match') return { mask, failed: c.index };
     if (vote === 'match') mask |= c.bit;
   }

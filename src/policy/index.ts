@@ -15,3 +15,9 @@ export type { PolicyDecision, AppliedConditionalAccessPolicy, PolicyResult, Unme
 export { builtInStrengths, type AuthenticationStrength } from './controls/authentication-strength.ts';
 export { resolveDevicePlatform } from './platform.ts';
 export { decisionToOAuthError } from './oauth-error.ts';
+export { whatIf, type WhatIfDirectory, type WhatIfRequest } from './what-if.ts';
+export * as graphHandlers from './graph-handlers.ts';
+export type { PolicyHandlerDeps, AuditTarget, GraphResponse } from './graph-handlers.ts';
+export type { SessionDirectives } from './controls/session.ts';
+export type { DevicePlatform, RiskLevel, AuthenticationMethodMode, TransferMethod } from './schema/enums.ts';
+export { compileDeviceFilter, parseDeviceFilter, DeviceFilterSyntaxError } from './device-filter/index.ts';

@@ -34,8 +34,8 @@ export interface SessionCheck {
 }
 
 export interface CompiledSession {
-  /** Names for enforcedSessionControls. */
-  names: string[];
+  /** Names for enforcedSessionControls (records copy them). */
+  names: readonly string[];
   checks: SessionCheck[];
   directives: SessionDirectives;
 }
