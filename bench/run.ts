@@ -86,8 +86,9 @@ const ctx: RunContext = {
   connections: Math.floor(num(values.connections, 'connections', 1, 1024)),
   maxRequests: Math.floor(num(values['max-requests'], 'max-requests', 1, 50_000_000)),
   tmpDir,
+  deadline: t0 + num(values.budget, 'budget', 10, 7200) * 1000,
 };
-const budgetMs = num(values.budget, 'budget', 10, 7200) * 1000;
+const budgetMs = ctx.deadline - t0;
 
 const resultsDir = join(BENCH_ROOT, 'results');
 mkdirSync(resultsDir, { recursive: true });

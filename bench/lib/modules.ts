@@ -47,7 +47,8 @@ for (const name of MODULES) {
     async run(ctx) {
       const file = join(BENCH_ROOT, `${name}.ts`);
       if (!existsSync(file)) throw new NotAvailable(`bench/${name}.ts not present`);
-      return runModuleInChild(file, ctx.log, { tmpDir: ctx.tmpDir });
+      // Within the run's budget, but never less than 30 s.
+      return runModuleInChild(file, ctx.log, { tmpDir: ctx.tmpDir, timeoutMs: Math.min(TIMEOUT_MS, Math.max(30_000, ctx.deadline - Date.now())) });
     },
   });
 }

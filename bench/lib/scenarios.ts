@@ -20,6 +20,8 @@ export interface RunContext {
   maxRequests: number;
   /** A scratch directory for this run (data folders etc.), removed at the end. */
   tmpDir: string;
+  /** `Date.now()` by which the run should be over (`--budget`); long rows shorten their own limits to it. */
+  deadline: number;
 }
 
 /** How the load process builds requests: a module exporting `createClient` and its params. */
