@@ -27,6 +27,13 @@ export function createHttpServer(app: App, opts: ServerOptions = {}): FastifyIns
     bodyLimit: app.config.bodyLimit,
     routerOptions: { maxParamLength: 500 },
     genReqId: () => newId(),
+    // Errors Fastify raises before routing (e.g. a malformed percent-encoding in the path) get the
+    // same OAuth or Graph error bodies as everything else.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const message = 'The request URL is malformed.';
+      if (isGraphPath(req.url)) return reply.status(400).send(toGraphBody(new GraphError('BadRequest', message), String(req.id ?? newId())));
+      return reply.status(400).send(new InvalidRequest(message, { detail: err.message }).toJSON());
+    },
     ...(opts.https ? { https: opts.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 

@@ -103,3 +103,17 @@ describe('bad input on protocol endpoints', () => {
     }), { numRuns: 150 });
   });
 });
+
+describe('malformed URLs', () => {
+  let s: TestServer;
+  before(async () => { s = await startTestServer(); });
+  after(async () => { await s.stop(); });
+  test('a broken percent-encoding gets an OAuth or Graph error body, not the framework\'s', async () => {
+    const g = await fetch(`${s.url}/v1.0/users/%E0%A4%A`);
+    assert.equal(g.status, 400);
+    assert.equal(((await g.json()) as { error: { code: string } }).error.code, 'BadRequest');
+    const o = await fetch(`${s.url}/%E0%A4%A/oauth2/v2.0/token`, { method: 'POST' });
+    assert.equal(o.status, 400);
+    assert.equal(((await o.json()) as { error: string }).error, 'invalid_request');
+  });
+});
