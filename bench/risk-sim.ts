@@ -7,6 +7,8 @@
  * week; real-time detectors ≤ 50 µs median per sign-in.
  *
  *   node --import tsx bench/risk-sim.ts [weeks] [users]        # standalone, prints the JSON report
+ *   RISK_SIM_TRACE=<attack kind>|sp …                          # also log each labelled sign-in's detections
+ *                                                               # (or every workload window) to trace misses
  */
 import { pathToFileURL } from 'node:url';
 import { createRiskEngine } from '../src/risk/engine.ts';

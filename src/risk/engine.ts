@@ -11,7 +11,7 @@
  */
 import type { DetectorContext, DetectorInstance, DetectorUnit, RawDetection, RetroactiveDetection } from './detectors/define.ts';
 import { realtimeDetectors } from './detectors/index.ts';
-import { featureValues, isLearning, learn, newProfile, type UserProfile } from './baseline.ts';
+import { featureValues, learn, newProfile, type UserProfile } from './baseline.ts';
 import { defaultRiskConfig, type RiskConfig } from './config.ts';
 import type { RiskSignInEvent } from './event.ts';
 import type { GeoInfo, GeoLookup } from './geo/lookup.ts';
@@ -260,6 +260,3 @@ export function createRiskEngine(opts: RiskEngineOptions = {}): RiskEngine {
     },
   };
 }
-
-/** Whether a user is still in the unfamiliar-features learning period (exposed for the admin UI and tests). */
-export { isLearning };

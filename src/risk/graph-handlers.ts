@@ -7,88 +7,66 @@
  *   GET  /identityProtection/riskyServicePrincipals[/{id}[/history]]
  *   POST /identityProtection/riskyServicePrincipals/confirmCompromised | dismiss | confirmSafe {servicePrincipalIds} → 204
  *   GET  /identityProtection/servicePrincipalRiskDetections[/{id}]
- * plus `downloadReportCsv` for the CSV download of each report.
+ * plus `downloadReportCsv` for the CSV download of each report. Query options go through the admin API's shared
+ * OData layer (src/admin/odata: parsing, case-insensitive evaluation, signed skip tokens, the response envelope);
+ * the list handlers take the full request URL.
  */
 import { z } from 'zod';
+import {
+  applySelect, collectionResponse, matches as matchesFilter, paginate, parseQueryOptions, serviceRoot, sortBy,
+  type Catalogue, type FilterExpr, type QueryOptions, type Row, type SkipTokenCodec,
+} from '../admin/odata/index.ts';
 import { BadRequest, ResourceNotFound } from '../errors/graph.ts';
 import { UnknownIdentityError, type RiskActions } from './engine-actions.ts';
+import * as catalogues from './graph/catalogues.ts';
 import { toCsv } from './graph/csv.ts';
-import { matches, parseListOptions, project, skipToken, type Clause, type FieldSpec } from './graph/odata.ts';
-import type { DetectionQuery, RiskRepository, RiskyQuery, SpDetectionQuery } from './repository.ts';
-import { riskDetails, riskLevels, riskStates } from './types.ts';
+import type { RiskRepository } from './repository.ts';
+import type { RiskLevel, RiskState } from './types.ts';
 
 export interface RiskGraphDeps {
   repository: RiskRepository;
   actions: RiskActions;
-  /** Service root used in @odata.context / nextLink, e.g. "https://idp.example/v1.0". */
-  serviceRoot?: string;
+  /** The admin API's skip-token codec (createSkipTokenCodec with the deployment's key). */
+  skipTokens: SkipTokenCodec;
 }
 
-export type Query = Readonly<Record<string, string | undefined>>;
-export interface GraphCollection<T> { '@odata.context': string; value: T[]; '@odata.nextLink'?: string }
+export type RequestUrl = string | URL;
 
-const LIMITS = { defaultTop: 100, maxTop: 500 };
-const str: FieldSpec = { kind: 'string' };
-const dt: FieldSpec = { kind: 'datetime' };
-const level: FieldSpec = { kind: 'enum', values: riskLevels };
-const state: FieldSpec = { kind: 'enum', values: riskStates };
-const detail: FieldSpec = { kind: 'enum', values: riskDetails };
-const timing: FieldSpec = { kind: 'enum', values: ['notDefined', 'realtime', 'nearRealtime', 'offline'] };
-
-const detectionFields = {
-  id: str, userId: str, userPrincipalName: str, userDisplayName: str, requestId: str, correlationId: str, ipAddress: str,
-  riskEventType: str, riskLevel: level, riskState: state, riskDetail: detail, detectionTimingType: timing,
-  activity: { kind: 'enum', values: ['signin', 'user'] }, source: str,
-  detectedDateTime: dt, activityDateTime: dt, lastUpdatedDateTime: dt,
-} satisfies Record<string, FieldSpec>;
-const riskyUserFields = {
-  id: str, userPrincipalName: str, userDisplayName: str, riskLevel: level, riskState: state, riskDetail: detail, riskLastUpdatedDateTime: dt,
-} satisfies Record<string, FieldSpec>;
-const riskySpFields = {
-  id: str, appId: str, displayName: str, servicePrincipalType: str, riskLevel: level, riskState: state, riskDetail: detail, riskLastUpdatedDateTime: dt,
-} satisfies Record<string, FieldSpec>;
-const spDetectionFields = {
-  id: str, servicePrincipalId: str, servicePrincipalDisplayName: str, appId: str, requestId: str, correlationId: str, ipAddress: str,
-  riskEventType: str, riskLevel: level, riskState: state, riskDetail: detail, detectionTimingType: timing, source: str,
-  detectedDateTime: dt, activityDateTime: dt, lastUpdatedDateTime: dt,
-} satisfies Record<string, FieldSpec>;
+const DEFAULT_TOP = 100;
 
 const detectionColumns = ['id', 'requestId', 'correlationId', 'riskEventType', 'riskType', 'riskLevel', 'riskState', 'riskDetail', 'source', 'detectionTimingType', 'activity', 'tokenIssuerType', 'ipAddress', 'location', 'activityDateTime', 'detectedDateTime', 'lastUpdatedDateTime', 'userId', 'userDisplayName', 'userPrincipalName', 'additionalInfo'];
 const riskyUserColumns = ['id', 'isDeleted', 'isProcessing', 'riskLevel', 'riskState', 'riskDetail', 'riskLastUpdatedDateTime', 'userDisplayName', 'userPrincipalName'];
 const riskySpColumns = ['id', 'appId', 'displayName', 'servicePrincipalType', 'accountEnabled', 'isEnabled', 'isProcessing', 'riskLevel', 'riskState', 'riskDetail', 'riskLastUpdatedDateTime'];
 const spDetectionColumns = ['id', 'requestId', 'correlationId', 'riskEventType', 'riskLevel', 'riskState', 'riskDetail', 'source', 'detectionTimingType', 'activity', 'tokenIssuerType', 'ipAddress', 'location', 'activityDateTime', 'detectedDateTime', 'lastUpdatedDateTime', 'servicePrincipalId', 'servicePrincipalDisplayName', 'appId', 'keyIds', 'additionalInfo'];
 
-/** Split clauses into those the repository answers (equality on its keys, detectedDateTime ge) and the rest. */
-function pushDown<Q extends { since?: string }>(clauses: Clause[], keys: readonly string[]): { q: Q; post: Clause[] } {
-  const q: Record<string, string> = {};
-  const post: Clause[] = [];
-  for (const c of clauses) {
-    if (c.op === 'eq' && keys.includes(c.property) && q[c.property] === undefined) q[c.property] = c.value;
-    else if (c.op === 'ge' && c.property === 'detectedDateTime' && q['since'] === undefined) q['since'] = c.value;
-    else post.push(c);
+function parseUrl(url: RequestUrl): URL {
+  try {
+    return new URL(String(url));
+  } catch {
+    throw new BadRequest('Invalid request URL.');
   }
-  return { q: q as unknown as Q, post };
 }
 
-async function page<T extends object, Q extends { limit?: number; since?: string }>(
-  deps: RiskGraphDeps, entitySet: string, query: Query, fields: Record<string, FieldSpec>, columns: readonly string[],
-  repoKeys: readonly string[], fetch: (q: Q) => Promise<T[]>,
-): Promise<GraphCollection<Partial<T>>> {
-  const o = parseListOptions(query, fields, columns, LIMITS);
-  const { q, post } = pushDown<Q>(o.filter, repoKeys);
-  // With post-filters the repository cannot apply the limit; fetch everything and filter here.
-  if (!post.length) q.limit = o.skip + o.top + 1;
-  const all = (await fetch(q)).filter((r) => matches(r as Record<string, unknown>, post));
-  const slice = all.slice(o.skip, o.skip + o.top);
-  const root = deps.serviceRoot ?? '/v1.0';
-  const out: GraphCollection<Partial<T>> = { '@odata.context': `${root}/$metadata#${entitySet}`, value: slice.map((r) => project(r, o.select)) };
-  if (all.length > o.skip + o.top) {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && k !== '$skiptoken') params.set(k, v);
-    params.set('$skiptoken', skipToken(o.skip + o.top));
-    out['@odata.nextLink'] = `${root}/${entitySet}?${params.toString()}`;
+/**
+ * riskLevel / riskState equalities that are conjuncts of the whole filter narrow the repository read (the filter
+ * still runs in full afterwards). Enum literals arrive in the member's canonical case, so equality is exact.
+ */
+function pushDown(f: FilterExpr | undefined, out: { riskLevel?: RiskLevel; riskState?: RiskState } = {}): { riskLevel?: RiskLevel; riskState?: RiskState } {
+  if (!f) return out;
+  if (f.kind === 'and') { pushDown(f.left, out); pushDown(f.right, out); }
+  if (f.kind === 'compare' && f.op === 'eq' && f.target.kind === 'property' && typeof f.value === 'string') {
+    if (f.target.path === 'riskLevel') out.riskLevel = f.value as RiskLevel;
+    if (f.target.path === 'riskState') out.riskState = f.value as RiskState;
   }
   return out;
+}
+
+async function list<T extends object>(deps: RiskGraphDeps, url: RequestUrl, catalogue: Catalogue, fetch: (q: QueryOptions) => Promise<T[]>) {
+  const u = parseUrl(url);
+  const q = parseQueryOptions(u.searchParams, catalogue);
+  const rows = (await fetch(q)) as unknown as Row[];
+  const { page, nextSkipToken } = paginate(rows, q, deps.skipTokens, DEFAULT_TOP, catalogue.entitySet);
+  return collectionResponse({ requestUrl: u, catalogue, select: q.select, nextSkipToken, value: page.map((r) => applySelect(r, q.select)) });
 }
 
 function requireId(id: unknown, what: string): string {
@@ -98,9 +76,8 @@ function requireId(id: unknown, what: string): string {
 
 // ---- riskDetections ------------------------------------------------------------------------------------------
 
-export function listRiskDetections(deps: RiskGraphDeps, query: Query = {}) {
-  return page<Awaited<ReturnType<RiskRepository['listDetections']>>[number], DetectionQuery>(deps, 'identityProtection/riskDetections', query,
-    detectionFields, detectionColumns, ['userId', 'riskState', 'riskLevel', 'riskEventType', 'requestId'], (q) => deps.repository.listDetections(q));
+export function listRiskDetections(deps: RiskGraphDeps, url: RequestUrl) {
+  return list(deps, url, catalogues.riskDetection, (q) => deps.repository.listDetections(pushDown(q.filter)));
 }
 
 export async function getRiskDetection(deps: RiskGraphDeps, id: unknown) {
@@ -111,9 +88,8 @@ export async function getRiskDetection(deps: RiskGraphDeps, id: unknown) {
 
 // ---- riskyUsers ----------------------------------------------------------------------------------------------
 
-export function listRiskyUsers(deps: RiskGraphDeps, query: Query = {}) {
-  return page<Awaited<ReturnType<RiskRepository['listRiskyUsers']>>[number], RiskyQuery>(deps, 'identityProtection/riskyUsers', query,
-    riskyUserFields, riskyUserColumns, ['riskState', 'riskLevel'], (q) => deps.repository.listRiskyUsers(q));
+export function listRiskyUsers(deps: RiskGraphDeps, url: RequestUrl) {
+  return list(deps, url, catalogues.riskyUser, (q) => deps.repository.listRiskyUsers(pushDown(q.filter)));
 }
 
 export async function getRiskyUser(deps: RiskGraphDeps, id: unknown) {
@@ -122,17 +98,16 @@ export async function getRiskyUser(deps: RiskGraphDeps, id: unknown) {
   return u;
 }
 
-export async function listRiskyUserHistory(deps: RiskGraphDeps, id: unknown) {
+export async function listRiskyUserHistory(deps: RiskGraphDeps, id: unknown, url: RequestUrl) {
   const u = await getRiskyUser(deps, id);
   const value = await deps.repository.listRiskyUserHistory(u.id);
-  return { '@odata.context': `${deps.serviceRoot ?? '/v1.0'}/$metadata#identityProtection/riskyUsers('${u.id}')/history`, value };
+  return { '@odata.context': `${serviceRoot(parseUrl(url))}$metadata#identityProtection/riskyUsers('${u.id}')/history`, value };
 }
 
 // ---- riskyServicePrincipals ----------------------------------------------------------------------------------
 
-export function listRiskyServicePrincipals(deps: RiskGraphDeps, query: Query = {}) {
-  return page<Awaited<ReturnType<RiskRepository['listRiskyServicePrincipals']>>[number], RiskyQuery>(deps, 'identityProtection/riskyServicePrincipals', query,
-    riskySpFields, riskySpColumns, ['riskState', 'riskLevel'], (q) => deps.repository.listRiskyServicePrincipals(q));
+export function listRiskyServicePrincipals(deps: RiskGraphDeps, url: RequestUrl) {
+  return list(deps, url, catalogues.riskyServicePrincipal, (q) => deps.repository.listRiskyServicePrincipals(pushDown(q.filter)));
 }
 
 export async function getRiskyServicePrincipal(deps: RiskGraphDeps, id: unknown) {
@@ -141,17 +116,16 @@ export async function getRiskyServicePrincipal(deps: RiskGraphDeps, id: unknown)
   return s;
 }
 
-export async function listRiskyServicePrincipalHistory(deps: RiskGraphDeps, id: unknown) {
+export async function listRiskyServicePrincipalHistory(deps: RiskGraphDeps, id: unknown, url: RequestUrl) {
   const s = await getRiskyServicePrincipal(deps, id);
   const value = await deps.repository.listRiskyServicePrincipalHistory(s.id);
-  return { '@odata.context': `${deps.serviceRoot ?? '/v1.0'}/$metadata#identityProtection/riskyServicePrincipals('${s.id}')/history`, value };
+  return { '@odata.context': `${serviceRoot(parseUrl(url))}$metadata#identityProtection/riskyServicePrincipals('${s.id}')/history`, value };
 }
 
 // ---- servicePrincipalRiskDetections --------------------------------------------------------------------------
 
-export function listServicePrincipalRiskDetections(deps: RiskGraphDeps, query: Query = {}) {
-  return page<Awaited<ReturnType<RiskRepository['listServicePrincipalDetections']>>[number], SpDetectionQuery>(deps, 'identityProtection/servicePrincipalRiskDetections', query,
-    spDetectionFields, spDetectionColumns, ['servicePrincipalId', 'riskState', 'riskLevel', 'riskEventType', 'requestId'], (q) => deps.repository.listServicePrincipalDetections(q));
+export function listServicePrincipalRiskDetections(deps: RiskGraphDeps, url: RequestUrl) {
+  return list(deps, url, catalogues.servicePrincipalRiskDetection, (q) => deps.repository.listServicePrincipalDetections(pushDown(q.filter)));
 }
 
 export async function getServicePrincipalRiskDetection(deps: RiskGraphDeps, id: unknown) {
@@ -205,31 +179,23 @@ export function riskyServicePrincipalsAction(deps: RiskGraphDeps, action: UserAc
 
 export type ReportName = 'riskDetections' | 'riskyUsers' | 'riskyServicePrincipals' | 'servicePrincipalRiskDetections';
 
-/** The whole filtered report as CSV (all pages), with the same $filter grammar as the list. */
-export async function downloadReportCsv(deps: RiskGraphDeps, report: unknown, query: Query = {}): Promise<{ contentType: string; filename: string; body: string }> {
-  const { $top: _t, $skiptoken: _s, ...rest } = query;
-  const q = { ...rest, $top: String(LIMITS.maxTop) };
-  const collect = async <T>(list: (d: RiskGraphDeps, q: Query) => Promise<GraphCollection<T>>): Promise<T[]> => {
-    const out: T[] = [];
-    let skip: string | undefined;
-    for (;;) {
-      const pageRes = await list(deps, skip ? { ...q, $skiptoken: skip } : q);
-      out.push(...pageRes.value);
-      const next = pageRes['@odata.nextLink'];
-      if (!next) return out;
-      skip = new URL(next, 'http://x').searchParams.get('$skiptoken') ?? undefined;
-    }
-  };
-  let columns: readonly string[];
-  let rows: Record<string, unknown>[];
-  switch (report) {
-    case 'riskDetections': columns = detectionColumns; rows = await collect(listRiskDetections); break;
-    case 'riskyUsers': columns = riskyUserColumns; rows = await collect(listRiskyUsers); break;
-    case 'riskyServicePrincipals': columns = riskySpColumns; rows = await collect(listRiskyServicePrincipals); break;
-    case 'servicePrincipalRiskDetections': columns = spDetectionColumns; rows = await collect(listServicePrincipalRiskDetections); break;
-    default: throw new BadRequest(`Unknown report '${String(report)}'. Reports: riskDetections, riskyUsers, riskyServicePrincipals, servicePrincipalRiskDetections.`);
-  }
-  if (query['$select']) columns = query['$select'].split(',').map((s) => s.trim());
-  return { contentType: 'text/csv; charset=utf-8', filename: `${report}.csv`, body: toCsv(columns, rows) };
-}
+const reports: Record<ReportName, { catalogue: Catalogue; columns: readonly string[]; fetch(repo: RiskRepository): Promise<object[]> }> = {
+  riskDetections: { catalogue: catalogues.riskDetection, columns: detectionColumns, fetch: (r) => r.listDetections() },
+  riskyUsers: { catalogue: catalogues.riskyUser, columns: riskyUserColumns, fetch: (r) => r.listRiskyUsers() },
+  riskyServicePrincipals: { catalogue: catalogues.riskyServicePrincipal, columns: riskySpColumns, fetch: (r) => r.listRiskyServicePrincipals() },
+  servicePrincipalRiskDetections: { catalogue: catalogues.servicePrincipalRiskDetection, columns: spDetectionColumns, fetch: (r) => r.listServicePrincipalDetections() },
+};
 
+/** The whole report as CSV (every row the $filter keeps, in $orderby order, $select columns), not one page. */
+export async function downloadReportCsv(deps: RiskGraphDeps, report: unknown, url: RequestUrl): Promise<{ contentType: string; filename: string; body: string }> {
+  const r = typeof report === 'string' && Object.hasOwn(reports, report) ? reports[report as ReportName] : undefined;
+  if (!r) throw new BadRequest(`Unknown report '${String(report)}'. Reports: ${Object.keys(reports).join(', ')}.`);
+  const params = new URLSearchParams(parseUrl(url).searchParams);
+  params.delete('$top');
+  params.delete('$skiptoken');
+  const q = parseQueryOptions(params, r.catalogue);
+  let rows = ((await r.fetch(deps.repository)) as unknown as Row[]).filter((row) => matchesFilter(row, q.filter));
+  if (q.orderby?.length) rows = sortBy(rows, q.orderby);
+  const columns = q.select?.length ? q.select : r.columns;
+  return { contentType: 'text/csv; charset=utf-8', filename: `${String(report)}.csv`, body: toCsv(columns, rows) };
+}

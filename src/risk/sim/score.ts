@@ -43,8 +43,7 @@ export class Scoreboard {
       const c = this.#types.get(d.riskEventType) ?? { tp: 0, fp: 0 };
       if (label) c.tp++; else {
         c.fp++;
-        const why = process.env['RISK_SIM_DEBUG'] === d.riskEventType ? `:${JSON.stringify((d as { reasons?: Record<string, unknown> }).reasons ?? '')}` : '';
-        const k = `${d.riskEventType}:${d.level}${why}`;
+        const k = `${d.riskEventType}:${d.level}`;
         this.#fpByLevel.set(k, (this.#fpByLevel.get(k) ?? 0) + 1);
       }
       this.#types.set(d.riskEventType, c);
