@@ -9,9 +9,10 @@ import { command as tenantCreate } from './commands/tenant-create.ts';
 import { command as query } from './commands/query.ts';
 import { command as logsImport } from './commands/logs-import.ts';
 import { importCommand as policyImport, exportCommand as policyExport } from './commands/policy.ts';
+import { deviceCommands } from './commands/device.ts';
 import { ConfigError } from '../config/load.ts';
 
-export const commands: CliCommand[] = [start, tenantCreate, query, logsImport, policyImport, policyExport];
+export const commands: CliCommand[] = [start, tenantCreate, query, logsImport, policyImport, policyExport, ...deviceCommands];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
