@@ -23,7 +23,8 @@ import './peers/rows.ts';
 import './targets/tessera.ts';
 import './lib/modules.ts';
 
-const { values } = parseArgs({
+const USAGE = 'usage: npm run bench -- [--only a,b] [--duration S] [--warmup S] [--connections N] [--max-requests N] [--budget S] [--list]\n';
+const parse = () => parseArgs({
   options: {
     only: { type: 'string' },
     duration: { type: 'string', default: '10' },
@@ -36,9 +37,16 @@ const { values } = parseArgs({
   },
   allowPositionals: false,
 });
+let values: ReturnType<typeof parse>['values'];
+try {
+  ({ values } = parse());
+} catch (e) {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  process.exit(2);
+}
 
 if (values.help) {
-  process.stdout.write('usage: npm run bench -- [--only a,b] [--duration S] [--warmup S] [--connections N] [--max-requests N] [--budget S] [--list]\n');
+  process.stdout.write(USAGE);
   process.exit(0);
 }
 
