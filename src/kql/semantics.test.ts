@@ -128,3 +128,12 @@ test('constructs Tessera cannot run fail with a KqlError naming them and their p
   }
   await assert.rejects(runKql(store, 'SigninLogs\n| make-series count() on TimeGenerated step 1d', { now }), (e: unknown) => (e as KqlError).position?.line === 2);
 });
+
+test('mv-apply runs its subquery on the expansion of each row (docs: mv-apply operator)', async () => {
+  const t = 'datatable(id:long, arr:dynamic)[1, dynamic([1, 2, 3]), 2, dynamic([]), 3, dynamic([5])]';
+  // count() over an empty subtable is 0, so row 2 still appears.
+  assert.deepEqual(await rows(`${t} | mv-apply x = arr to typeof(long) on (summarize c = count(), m = max(x)) | project id, c, m | sort by id asc`), [[1, 3, 3], [2, 0, null], [3, 1, 5]]);
+  assert.deepEqual(await rows(`${t} | mv-apply x = arr to typeof(long) on (top 1 by x) | project id, x | sort by id asc`), [[1, 3], [3, 5]]);
+  assert.deepEqual(await rows(`${t} | mv-apply x = arr to typeof(long) on (where x > 1 | extend y = x * 10) | project id, y | sort by y asc`), [[1, 20], [1, 30], [3, 50]]);
+  assert.deepEqual(await rows(`${t} | mv-apply x = arr to typeof(long) on (summarize l = make_list(x) by odd = x % 2 == 1) | where odd | project id, l | sort by id asc`), [[1, [1, 3]], [3, [5]]]);
+});

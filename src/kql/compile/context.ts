@@ -27,6 +27,11 @@ export class Ctx {
   private readonly ctes: string[] = [];
   private n = 0;
   private readonly scopes: Map<string, Binding>[] = [new Map()];
+  /**
+   * Set while compiling an mv-apply subquery: every row carries its source row's id (`__rid`) and a
+   * marker (`__present`), and operators work per source row. `base` holds one row per id.
+   */
+  partition: { base: string } | undefined;
   constructor(
     readonly text: string,
     readonly now: Date,
@@ -125,4 +130,11 @@ export function resultCols(node: KNode, ctx: Ctx): Col[] {
     out.push({ name: String(c.Name), type: kustoType({ ResultType: c.Type }, ctx) });
   }
   return out;
+}
+
+/** The hidden per-row columns to carry through a SELECT while an mv-apply subquery compiles. */
+export function carry(ctx: Ctx, alias?: string): string {
+  if (!ctx.partition) return '';
+  const a = alias ? `${alias}.` : '';
+  return `, ${a}"__rid", ${a}"__present"`;
 }

@@ -4,15 +4,14 @@
 // array gives no row. DuckDB's select-list unnest has exactly that parallel, null-padded shape.
 import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
-import { envOf, listItems, q, resultCols } from './context.ts';
+import { carry, envOf, listItems, q, resultCols } from './context.ts';
 import type { Col, Ctx, Env, KType, Rel } from './context.ts';
-import { applyOperator } from './operators.ts';
 import { scalar } from './scalar.ts';
 import { asDynamic, convert } from './values.ts';
 
 interface Expansion { name: string; value: string; list: string; type: KType }
 
-function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined, arrayBags = false): Expansion[] {
+export function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined, arrayBags = false): Expansion[] {
   const env = envOf(ctx, rel);
   const inputNames = new Set(rel.cols.map((c) => c.name));
   const fresh = out.filter((c) => !inputNames.has(c.name));
@@ -67,7 +66,7 @@ function expansionList(expr: KNode, env: Env, v: string, arrayBags: boolean): { 
   };
 }
 
-function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined, ctx: Ctx): { sql: string; cols: Col[] } {
+export function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined, ctx: Ctx, extra = carry(ctx)): { sql: string; cols: Col[] } {
   const pre = ctx.add(`SELECT *, ${exps.map((e, i) => `${e.value} AS ${q(`__mv${i}`)}`).join(', ')} FROM ${rel.from}`, rel.cols);
   const names = new Set(exps.map((e) => e.name));
   const keep = rel.cols.filter((c) => !names.has(c.name));
@@ -81,21 +80,21 @@ function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined, c
     select.push(`unnest(range(0, greatest(${exps.map((e) => `len(${e.list})`).join(', ')}))) AS ${q(indexName)}`);
     cols.push({ name: indexName, type: 'long' });
   }
-  return { sql: `SELECT ${select.join(', ')} FROM ${pre.from}`, cols };
+  return { sql: `SELECT ${select.join(', ')}${extra} FROM ${pre.from}`, cols };
 }
 
 /** Re-orders to the binder's columns and applies `to typeof(...)` conversions. */
-function finish(raw: Rel, out: Col[], ctx: Ctx): Rel {
+export function finish(raw: Rel, out: Col[], ctx: Ctx): Rel {
   const have = new Map(raw.cols.map((c) => [c.name, c.type]));
   const select = out.map((c) => {
     const t = have.get(c.name);
     if (!t) return ctx.fail('SemanticError', `column '${c.name}' is missing after mv-expand`, undefined);
     return `${convert({ sql: q(c.name), type: t }, c.type)} AS ${q(c.name)}`;
   });
-  return ctx.add(`SELECT ${select.join(', ')} FROM ${raw.from}`, out);
+  return ctx.add(`SELECT ${select.join(', ')}${carry(ctx)} FROM ${raw.from}`, out);
 }
 
-function params(op: KNode, ctx: Ctx): { index?: string; arrayBags?: boolean } {
+export function params(op: KNode, ctx: Ctx): { index?: string; arrayBags?: boolean } {
   const res: { index?: string; arrayBags?: boolean } = {};
   for (const p of listItems(op.Parameters)) {
     const name = nodeText(p.Name).toLowerCase();
@@ -116,47 +115,3 @@ export function compileMvExpand(rel: Rel, op: KNode, ctx: Ctx): Rel {
   return finish(ctx.add(sql, cols), out, ctx);
 }
 
-const rowWise = new Set(['FilterOperator', 'ExtendOperator', 'ProjectOperator', 'ProjectAwayOperator', 'ProjectRenameOperator', 'ProjectKeepOperator', 'ProjectReorderOperator', 'ParseOperator']);
-
-/**
- * mv-apply: expands, then runs the subquery on each original row's expansion. Only row-wise
- * subqueries (where, extend, project…, parse) are supported: an aggregation or a take inside the
- * subquery would need per-row partitioning and fails with an error rather than a wrong answer.
- */
-export function compileMvApply(rel: Rel, op: KNode, ctx: Ctx): Rel {
-  const out = resultCols(op, ctx);
-  const { index } = params(op, ctx);
-  const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
-  const items = listItems(op.Expressions);
-  const exps = expansions(rel, items, resultColsOfExpansion(rel, items, ctx), ctx, limit);
-  const { sql, cols } = expandSql(rel, exps, index, ctx);
-  let cur = ctx.add(sql, cols);
-  // The expanded columns take their declared types before the subquery sees them.
-  const typed = cols.map((c) => {
-    const e = exps.find((x) => x.name === c.name);
-    return e ? { name: c.name, type: e.type } : c;
-  });
-  cur = ctx.add(`SELECT ${typed.map((c) => `${convert({ sql: q(c.name), type: cols.find((x) => x.name === c.name)!.type }, c.type)} AS ${q(c.name)}`).join(', ')} FROM ${cur.from}`, typed);
-  const ops: KNode[] = [];
-  let sub = op.Subquery.Expression;
-  while (kindOf(sub) === 'PipeExpression') {
-    ops.unshift(sub.Operator);
-    sub = sub.Expression;
-  }
-  ops.unshift(sub);
-  for (const o of ops) {
-    if (!rowWise.has(kindOf(o))) return ctx.fail('UnsupportedOperator', `mv-apply with a ${kindOf(o).replace(/Operator$/, '')} in its subquery is not supported`, o);
-    cur = applyOperator(cur, o, ctx);
-  }
-  return finish(cur, out, ctx);
-}
-
-function resultColsOfExpansion(rel: Rel, items: KNode[], ctx: Ctx): Col[] {
-  const cols: Col[] = [...rel.cols];
-  for (const it of items) {
-    const inner = it.Expression;
-    if (kindOf(inner) === 'SimpleNamedExpression') cols.push({ name: String(inner.Name.SimpleName), type: 'dynamic' });
-    else if (kindOf(inner) !== 'NameReference') return ctx.unsupported(inner, 'an unnamed mv-apply expression');
-  }
-  return cols;
-}

@@ -2,10 +2,11 @@
 // take, top, distinct, count, as, serialize; the rest dispatch to their own files.
 import { Kusto, kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
-import { envOf, listItems, q, resultCols } from './context.ts';
+import { carry, envOf, listItems, q, resultCols } from './context.ts';
 import type { Col, Ctx, Env, Rel } from './context.ts';
 import { compileJoin } from './join.ts';
-import { compileMvApply, compileMvExpand } from './mv.ts';
+import { compileMvExpand } from './mv.ts';
+import { compileMvApply } from './mv-apply.ts';
 import { compileParse } from './parse-op.ts';
 import { scalar } from './scalar.ts';
 import { compileSummarize } from './summarize.ts';
@@ -44,35 +45,44 @@ export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
       return sort(rel, listItems(op.Expressions), ctx);
     case 'TakeOperator': {
       const n = convert(scalar(op.Expression, envOf(ctx, rel)), 'long');
+      if (ctx.partition) return ctx.add(`SELECT * FROM ${rel.from} QUALIFY row_number() OVER (PARTITION BY "__rid"${rel.order ? ` ORDER BY ${rel.order}` : ''}) <= ${n}`, rel.cols);
       return keepOrder(rel, ctx.add(`SELECT * FROM ${rel.from}${rel.order ? ` ORDER BY ${rel.order}` : ''} LIMIT ${n}`, rel.cols));
     }
     case 'TopOperator': {
       const sorted = sort(rel, [op.ByExpression], ctx);
       const n = convert(scalar(op.Expression, envOf(ctx, rel)), 'long');
+      if (ctx.partition) return { ...ctx.add(`SELECT * FROM ${sorted.from} QUALIFY row_number() OVER (PARTITION BY "__rid" ORDER BY ${sorted.order}) <= ${n}`, rel.cols), order: sorted.order, orderCols: sorted.orderCols };
       return keepOrder(sorted, ctx.add(`SELECT * FROM ${sorted.from} ORDER BY ${sorted.order} LIMIT ${n}`, rel.cols));
     }
     case 'DistinctOperator': {
       const cols = resultCols(op, ctx);
       const items = listItems(op.Expressions);
-      if (items.length === 1 && kindOf(items[0]) === 'StarExpression') return ctx.add(`SELECT DISTINCT * FROM ${rel.from}`, rel.cols);
+      if (items.length === 1 && kindOf(items[0]) === 'StarExpression') return ctx.add(`SELECT DISTINCT * FROM ${rel.from}`, rel.cols); // __rid/__present included
       const env = envOf(ctx, rel);
       const select = items.map((it: KNode, i: number) => `${convert(scalar(kindOf(it) === 'SimpleNamedExpression' ? it.Expression : it, env), cols[i]!.type)} AS ${q(cols[i]!.name)}`);
-      return ctx.add(`SELECT DISTINCT ${select.join(', ')} FROM ${rel.from}`, cols);
+      return ctx.add(`SELECT DISTINCT ${select.join(', ')}${carry(ctx)} FROM ${rel.from}`, cols);
     }
     case 'CountOperator': {
       const cols = resultCols(op, ctx);
+      if (ctx.partition) {
+        // Per source row, including rows whose expansion is empty (count 0).
+        return ctx.add(`SELECT count(i."__present") AS ${q(cols[0]?.name ?? 'Count')}, b."__rid", 1 AS "__present" FROM ${ctx.partition.base} AS b LEFT JOIN ${rel.from} AS i ON i."__rid" = b."__rid" GROUP BY b."__rid"`, cols);
+      }
       return ctx.add(`SELECT count(*) AS ${q(cols[0]?.name ?? 'Count')} FROM ${rel.from}`, cols);
     }
     case 'SummarizeOperator':
       return compileSummarize(rel, op, ctx);
     case 'JoinOperator':
     case 'LookupOperator':
+      if (ctx.partition) return ctx.fail('UnsupportedOperator', `${operatorName(op)} inside an mv-apply subquery is not supported`, op);
       return compileJoin(rel, op, ctx);
     case 'UnionOperator':
+      if (ctx.partition) return ctx.fail('UnsupportedOperator', 'union inside an mv-apply subquery is not supported', op);
       return compileUnion(rel, op, ctx);
     case 'MvExpandOperator':
       return compileMvExpand(rel, op, ctx);
     case 'MvApplyOperator':
+      if (ctx.partition) return ctx.fail('UnsupportedOperator', 'mv-apply inside an mv-apply subquery is not supported', op);
       return compileMvApply(rel, op, ctx);
     case 'ParseOperator':
       return compileParse(rel, op, ctx);
@@ -105,7 +115,7 @@ function reselect(rel: Rel, out: Col[], ctx: Ctx, renames: Map<string, string>):
     if (!have.has(src)) return ctx.fail('SemanticError', `column '${src}' is not in the input`, undefined);
     return `${q(src)} AS ${q(c.name)}`;
   });
-  return ctx.add(`SELECT ${select.join(', ')} FROM ${rel.from}`, out);
+  return ctx.add(`SELECT ${select.join(', ')}${carry(ctx)} FROM ${rel.from}`, out);
 }
 
 /** `project` and `extend`: one SELECT with the binder's output columns. */
@@ -153,7 +163,7 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
     order.push(name);
   }
   const select = out.map((c) => `${defined.has(c.name) ? defined.get(c.name) : q(c.name)} AS ${q(c.name)}`);
-  return keepOrder(rel, ctx.add(`SELECT ${select.join(', ')} FROM ${rel.from}`, out));
+  return keepOrder(rel, ctx.add(`SELECT ${select.join(', ')}${carry(ctx)} FROM ${rel.from}`, out));
 }
 
 /** sort/order by: KQL defaults to descending; nulls come first ascending and last descending. */

@@ -4,7 +4,7 @@
 // extracted column is empty (strings) or null (other types).
 import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
-import { envOf, listItems, q, resultCols, sqlString } from './context.ts';
+import { carry, envOf, listItems, q, resultCols, sqlString } from './context.ts';
 import type { Col, Ctx, KType, Rel } from './context.ts';
 import { scalar } from './scalar.ts';
 import { asString, convert } from './values.ts';
@@ -51,5 +51,5 @@ export function compileParse(rel: Rel, op: KNode, ctx: Ctx): Rel {
     else if (!names.has(c.name)) select.push(q(c.name));
     cols.push(c);
   }
-  return ctx.add(`SELECT ${select.join(', ')} FROM ${rel.from}`, cols);
+  return ctx.add(`SELECT ${select.join(', ')}${carry(ctx)} FROM ${rel.from}`, cols);
 }

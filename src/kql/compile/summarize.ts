@@ -12,7 +12,8 @@ interface Agg { node: KNode; fn: string; args: KNode[] }
 
 export function compileSummarize(rel: Rel, op: KNode, ctx: Ctx): Rel {
   const out = resultCols(op, ctx);
-  const env = envOf(ctx, rel);
+  const byCount = op.ByClause ? listItems(op.ByClause.Expressions).length : 0;
+  const env = envOf(ctx, rel, ctx.partition && !byCount ? 'i' : undefined);
   const byItems = op.ByClause ? listItems(op.ByClause.Expressions) : [];
   const aggItems = listItems(op.Aggregates);
   const select: string[] = [];
@@ -40,7 +41,18 @@ export function compileSummarize(rel: Rel, op: KNode, ctx: Ctx): Rel {
     pos += width;
     select.push(...aggregate(a, slots, rel, env, ctx));
   }
-  const sql = `SELECT ${select.join(', ')} FROM ${rel.from}${groupBy.length ? ` GROUP BY ${groupBy.map((_, i) => String(i + 1)).join(', ')}` : ''}`;
+  if (ctx.partition && !byItems.length) {
+    // Inside mv-apply, a summarize without `by` yields one row per source row, also for a source
+    // row whose expansion is empty (count() is then 0): aggregate over base LEFT JOIN rows.
+    const sql = `SELECT ${select.join(', ').replaceAll('count(*)', 'count(i."__present")')}, b."__rid", 1 AS "__present" FROM ${ctx.partition.base} AS b LEFT JOIN ${rel.from} AS i ON i."__rid" = b."__rid" GROUP BY b."__rid"`;
+    return ctx.add(sql, out);
+  }
+  const positions = groupBy.map((_, i) => String(i + 1));
+  if (ctx.partition) {
+    positions.push(String(select.length + 1));
+    select.push('"__rid"', '1 AS "__present"');
+  }
+  const sql = `SELECT ${select.join(', ')} FROM ${rel.from}${positions.length ? ` GROUP BY ${positions.join(', ')}` : ''}`;
   return ctx.add(sql, out);
 }
 
@@ -147,7 +159,7 @@ function argExtreme(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[
       else {
         const base = relNames.has(slot.name) ? slot.name : slot.name.replace(/\d+$/, '');
         if (!relNames.has(base)) return ctx.fail('SemanticError', `cannot find column ${slot.name} for ${a.fn}(..., *)`, a.node);
-        sources.push({ slot, sql: q(base) });
+        sources.push({ slot, sql: env.col(base) ?? q(base) });
       }
     });
   } else {
