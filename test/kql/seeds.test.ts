@@ -104,6 +104,20 @@ test('06 per-app token protection: exact Requests/Users/Block/Allow/BlockedUsers
   ]);
 });
 
+test('06 gives the same answer on SigninLogs, where ConditionalAccessPolicies is dynamic, not string', async () => {
+  // The seed says to pick either table; the column is `dynamic` in SigninLogs and `string` in
+  // AADNonInteractiveUserSignInLogs (the documented quirk). Same sign-ins, same answer.
+  const other = await openAnalyticsStore({ path: ':memory:' });
+  const src = await store.query(`SELECT "Id", "UserPrincipalName", "AppDisplayName", "ResourceDisplayName", "TimeGenerated", "ConditionalAccessPolicies" FROM "AADNonInteractiveUserSignInLogs" WHERE "Id" LIKE 'r%'`);
+  other.append('SigninLogs', src.rows.map((r) => ({
+    Id: r[0], UserPrincipalName: r[1], AppDisplayName: r[2], ResourceDisplayName: r[3], TimeGenerated: r[4], ConditionalAccessPolicies: JSON.parse(String(r[5])),
+  })));
+  const query = seed('06-token-protection-per-app.kql').replace(/^AADNonInteractiveUserSignInLogs$/m, 'SigninLogs');
+  const res = await runKql(other, query, { now });
+  assert.deepEqual(res.tables[0]!.rows, [['Outlook', 5, 3, 2, 3, 2, 60], ['Teams', 3, 2, 2, 1, 1, 33.33]]);
+  await other.close();
+});
+
 test('07 per-user token protection', async () => {
   const rows = await rowsOf('07-token-protection-per-user.kql');
   assert.deepEqual(rows.map((r) => r.UserPrincipalName), [...rows.map((r) => r.UserPrincipalName)].sort(), 'sorted by user');
