@@ -4,7 +4,9 @@
 // loaded before tsx's loader is registered by bin/tessera.mjs.
 // With BENCH_EXIT_ON_STDIN_END=1 the server exits when the harness (which holds its stdin) goes away.
 if (process.env.BENCH_EXIT_ON_STDIN_END === '1') {
+  // unref: watching stdin must not keep the server alive once it has shut down.
   process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM')).on('error', () => undefined).resume();
+  if (typeof process.stdin.unref === 'function') process.stdin.unref();
 }
 process.on('SIGUSR2', () => {
   if (typeof globalThis.gc === 'function') globalThis.gc();
