@@ -55,6 +55,17 @@ test('nulls and empty strings as Kusto treats them', async () => {
   assert.deepEqual(await rows('SigninLogs | where Id == "n1" | project UserAgent, e = isempty(UserAgent), eq = UserAgent == ""'), [['', true, true]]);
 });
 
+test('null equality as the null-values page documents it', async () => {
+  // datatable(val:int)[5, int(null)] | extend IsBiggerThan3 = val > 3, IsEqualToNull = val == int(null), IsNotEqualToNull = val != int(null)
+  assert.deepEqual(await rows('datatable(val:int)[5, int(null)] | extend a = val > 3, b = val > 3 or isnull(val), c = val == int(null), d = val != int(null)'), [
+    [5, true, true, false, true],
+    [null, null, true, null, null],
+  ]);
+  // null == non-null is false and null != non-null is true, so `where ival != 5` keeps the null row.
+  assert.deepEqual(await rows('datatable(ival:int, sval:string)[5, "a", int(null), "b"] | where ival != 5'), [[null, 'b']]);
+  assert.deepEqual(await rows('datatable(ival:int, sval:string)[5, "a", int(null), "b"] | where not(ival == 5) | project sval'), [['b']]);
+});
+
 test('dynamic values: access, tostring, comparisons, parse_json', async () => {
   assert.equal(await one('tostring(dynamic({"a": [1, 2]}).a)'), '[1,2]');
   assert.equal(await one('tostring(dynamic({"a": "x"})["a"])'), 'x');

@@ -253,8 +253,25 @@ function comparison(node: KNode, env: Env, k: string): Sql {
     EqualExpression: '=', NotEqualExpression: '<>', LessThanExpression: '<',
     LessThanOrEqualExpression: '<=', GreaterThanExpression: '>', GreaterThanOrEqualExpression: '>=',
   }[k]!;
-  const [l, r] = unify(scalar(node.Left, env), scalar(node.Right, env));
-  return { sql: `(${l} ${op} ${r})`, type: 'bool' };
+  const ls = scalar(node.Left, env);
+  const rs = scalar(node.Right, env);
+  const [l, r] = unify(ls, rs);
+  if (op !== '=' && op !== '<>') return { sql: `(${l} ${op} ${r})`, type: 'bool' };
+  // https://learn.microsoft.com/kusto/query/scalar-data-types/null-values: null == x is false and
+  // null != x is true for a non-null x; two nulls compare to null. Strings are never null.
+  const lNull = mayBeNull(ls, rs, node.Left);
+  const rNull = mayBeNull(rs, ls, node.Right);
+  if (!lNull && !rNull) return { sql: `(${l} ${op} ${r})`, type: 'bool' };
+  if (!lNull || !rNull) return { sql: `COALESCE(${l} ${op} ${r}, ${op === '=' ? 'false' : 'true'})`, type: 'bool' };
+  return { sql: `CASE WHEN ${l} IS NULL AND ${r} IS NULL THEN NULL ELSE ${l} IS ${op === '=' ? 'NOT ' : ''}DISTINCT FROM ${r} END`, type: 'bool' };
+}
+
+/** Whether an operand can be null once unified with `other` (strings and non-null literals cannot). */
+function mayBeNull(e: Sql, other: Sql, node: KNode): boolean {
+  if (e.type === 'string') return false;
+  if (e.type === 'dynamic' && other.type === 'string') return false; // compared through tostring(), never null
+  if (node.IsLiteral && node.ConstantValue !== null && node.ConstantValue !== undefined) return false;
+  return true;
 }
 
 /** Brings two operands to one comparable SQL type, as Kusto converts a dynamic operand to the other's type. */
