@@ -1,6 +1,6 @@
 /**
- * Rows for the other benchmark modules (bench/kql.ts, bench/policy-eval.ts, bench/risk-sim.ts,
- * bench/resource-verify.ts). Each runs in its own child process with a time limit; a missing module
+ * Rows for the other benchmark modules (bench/device-refresh.ts, bench/kql.ts, bench/policy-eval.ts,
+ * bench/risk-sim.ts, bench/resource-verify.ts). Each runs in its own child process with a time limit; a missing module
  * is skipped with a message, a failing one is reported as failed. Modules get `TESSERA_BENCH_TMP`
  * (the run's scratch directory) in their environment.
  */
@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_ROOT } from './proc.ts';
 import { NotAvailable, registerRow } from './scenarios.ts';
 
-export const MODULES = ['kql', 'policy-eval', 'risk-sim', 'resource-verify'];
+/** Run in this order; `device-refresh` (issue 3's device-bound session vs oidc-provider DPoP refresh) follows the same protocol. */
+export const MODULES = ['device-refresh', 'kql', 'policy-eval', 'risk-sim', 'resource-verify'];
 const RUNNER = fileURLToPath(new URL('./run-module.ts', import.meta.url));
 const TIMEOUT_MS = Number(process.env.BENCH_MODULE_TIMEOUT_S ?? 180) * 1000;
 
