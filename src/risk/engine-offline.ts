@@ -41,6 +41,7 @@ export function createOfflineIngest(d: {
   resolve(ip: string): GeoInfo;
   lookupUser(id: string): Promise<UserRef | undefined>;
   lookupUserByUpn(upn: string): Promise<UserRef | undefined>;
+  lookupSp(id: string): Promise<ServicePrincipalRef | undefined>;
   credentials?: CredentialCallbacks;
   workload?: WorkloadBaselineOptions;
 }): OfflineIngest {
@@ -136,7 +137,8 @@ export function createOfflineIngest(d: {
       const hit = activity.observe(e);
       const actor = e.initiatedByServicePrincipalId;
       if (!hit || !actor) return undefined;
-      const sp = spRefs.get(actor) ?? (await d.spDeps.repo.getRiskyServicePrincipal(actor).then((r) => r && { id: r.id, appId: r.appId, displayName: r.displayName })) ?? { id: actor, appId: '' };
+      // An actor the directory does not know still gets its detection; its appId is then unknown (null).
+      const sp = spRefs.get(actor) ?? (await d.lookupSp(actor)) ?? { id: actor, appId: '' };
       return spDetect(sp, {
         riskEventType: 'anomalousServicePrincipalActivity', level: hit.level, timing: 'offline', activity: 'servicePrincipal',
         activityTime: e.time, detectedTime: Math.max(e.time, d.now()),

@@ -236,7 +236,7 @@ export function createRiskEngine(opts: RiskEngineOptions = {}): RiskEngine {
   };
 
   const offline = createOfflineIngest({
-    userDeps, spDeps, lists, now, resolve, lookupUser, lookupUserByUpn,
+    userDeps, spDeps, lists, now, resolve, lookupUser, lookupUserByUpn, lookupSp,
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
   });
 

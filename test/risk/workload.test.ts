@@ -80,6 +80,7 @@ test('anomalous service principal activity: credentials planted on other apps, n
   const d = await engine.ingestDirectoryAudit({ id: 'aud-1', time: T0, initiatedByServicePrincipalId: 'sp-ops', activity: 'addCredentialToServicePrincipal', targetId: 'sp-victim' });
   assert.equal(d?.riskEventType, 'anomalousServicePrincipalActivity');
   assert.equal(d?.servicePrincipalId, 'sp-ops');
+  assert.equal(d?.appId, null, 'an actor the directory does not know has no appId');
 });
 
 test('malicious / suspicious application flags', async () => {

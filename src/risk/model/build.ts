@@ -66,7 +66,7 @@ export function buildServicePrincipalRiskDetection(sp: ServicePrincipalRef, d: N
     detectionTimingType: base.detectionTimingType, activity: 'servicePrincipal', tokenIssuerType: 'AzureAD',
     ipAddress: base.ipAddress, location: base.location, activityDateTime: base.activityDateTime,
     detectedDateTime: base.detectedDateTime, lastUpdatedDateTime: base.lastUpdatedDateTime,
-    servicePrincipalId: sp.id, servicePrincipalDisplayName: sp.displayName ?? null, appId: sp.appId,
+    servicePrincipalId: sp.id, servicePrincipalDisplayName: sp.displayName ?? null, appId: sp.appId || null,
     keyIds: d.keyIds ?? [], additionalInfo: base.additionalInfo,
   };
 }
