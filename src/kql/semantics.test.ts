@@ -55,6 +55,12 @@ test('nulls and empty strings as Kusto treats them', async () => {
   assert.deepEqual(await rows('SigninLogs | where Id == "n1" | project UserAgent, e = isempty(UserAgent), eq = UserAgent == ""'), [['', true, true]]);
 });
 
+test('aggregation defaults on an empty input (summarize operator docs)', async () => {
+  const empty = 'datatable(v:long, s:string)[]';
+  assert.deepEqual(await rows(`${empty} | summarize count(), sum(v), dcount(s), make_list(v), make_set(s), max(v), avg(v)`), [[0, 0, 0, [], [], null, null]]);
+  assert.deepEqual(await rows(`${empty} | summarize count() by s`), [], 'with a by clause there are no rows');
+});
+
 test('null equality as the null-values page documents it', async () => {
   // datatable(val:int)[5, int(null)] | extend IsBiggerThan3 = val > 3, IsEqualToNull = val == int(null), IsNotEqualToNull = val != int(null)
   assert.deepEqual(await rows('datatable(val:int)[5, int(null)] | extend a = val > 3, b = val > 3 or isnull(val), c = val == int(null), d = val != int(null)'), [

@@ -107,14 +107,16 @@ function aggregate(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[]
       // Property bags merged key by key (a key seen in several rows keeps one of its values).
       const v = convert(raw(0), 'dynamic');
       const keep = a.fn === 'make_bag_if' ? ` AND ${cond(1)}` : '';
-      return as(`COALESCE(list_reduce(list(${v}) FILTER (WHERE json_type(${v}) = 'OBJECT'${keep}), (x, y) -> json_merge_patch(x, y)), '{}')::JSON`);
+      return as(`COALESCE(list_reduce(list(${v}) FILTER (WHERE json_type(${v}) = 'OBJECT'${keep}), (x, y) -> json_merge_patch(x, y)), '[]')::JSON`);
     }
     case 'arg_max': case 'arg_min': case 'argmax': case 'argmin':
       return argExtreme(a, slots, rel, env, ctx);
+    // Defaults for an empty input (summarize operator, "Aggregation default values"): count, sum,
+    // stdev, variance → 0; make_list/make_set/make_bag → []; everything else → null.
     case 'stdev':
-      return as(`stddev_samp(${convert(raw(0), 'real')})`);
+      return as(`COALESCE(stddev_samp(${convert(raw(0), 'real')}), 0)`);
     case 'variance':
-      return as(`var_samp(${convert(raw(0), 'real')})`);
+      return as(`COALESCE(var_samp(${convert(raw(0), 'real')}), 0)`);
     default:
       return ctx.fail('UnsupportedFunction', `the aggregate ${a.fn}() is not supported by Tessera's KQL engine`, a.node);
   }
