@@ -117,6 +117,8 @@ test('tabular operators: summarize, distinct groups, arg_max, join kinds, mv-exp
   assert.deepEqual(await rows(`${l} | join kind=leftanti (${r}) on id`), [[1, 'l1']]);
   assert.deepEqual(await rows(`${l} | join kind=leftouter (${r}) on id | where id == 1 | project x, y`), [['l1', '']]);
   assert.deepEqual(await rows(`${l} | join kind=rightanti (${r}) on id`), [[3, 'r3']]);
+  assert.deepEqual(await rows(`${l} | lookup (${r}) on id | sort by x asc`), [[1, 'l1', ''], [2, 'l2', 'r2'], [2, 'l2b', 'r2']], 'lookup: leftouter, keys once');
+  assert.deepEqual(await rows(`${l} | join kind=fullouter (${r}) on id | where isnull(id) or isnull(id1) | project x, y | sort by y asc`), [['l1', ''], ['', 'r3']]);
   assert.deepEqual(await rows('print s = "Event: NotifySliceRelease (resourceName=PipelineScheduler, totalSlices=27)" | parse s with * "resourceName=" name ", totalSlices=" total:long ")" | project name, total'), [['PipelineScheduler', 27]]);
   assert.deepEqual((await runKql(store, 'union (print a = 1), (print a = "x") | count', { now })).tables[0]!.rows, [[2]]);
   assert.deepEqual(await rows('let f = (x:long) { x * 2 }; let T = datatable(n:long)[1, 2]; T | extend m = f(n) | summarize sum(m)'), [[6]]);
@@ -131,6 +133,8 @@ test('constructs Tessera cannot run fail with a KqlError naming them and their p
     ['SigninLogs\n| make-series count() on TimeGenerated step 1d', 'UnsupportedOperator', /make-series/],
     ['SigninLogs | evaluate bag_unpack(DeviceDetail)', 'UnsupportedOperator', /evaluate/],
     ['print x = hash_md5("a")', 'UnsupportedFunction', /hash_md5/],
+    ['range x from 1 to 3 step 1', 'UnsupportedOperator', /range/],
+    ['SigninLogs | extend x = externaldata(a:string)["https://example.com/x.csv"]', 'SemanticError', /./],
     ['SigninLogs | where', 'SyntaxError', /./],
     ['SigninLogs | where NoSuchColumn == 1', 'SemanticError', /NoSuchColumn/],
   ];

@@ -31,8 +31,13 @@ export function tabular(node: KNode, ctx: Ctx): Rel {
       return compileUnion(undefined, node, ctx);
     case 'PrintOperator':
       return print(node, ctx);
+    case 'ExternalDataExpression':
+      return ctx.fail('UnsupportedOperator', 'externaldata is not supported: Tessera does not fetch external files while running a query', node);
     default:
-      if (k.endsWith('Operator')) return ctx.fail('UnsupportedOperator', `the ${k.replace(/Operator$/, '')} operator cannot start a query here`, node);
+      if (k.endsWith('Operator')) {
+        const kw = node.GetChild(0);
+        return ctx.fail('UnsupportedOperator', `the ${kw?.IsToken ? String(kw.Text) : k.replace(/Operator$/, '')} operator is not supported by Tessera's KQL engine`, node);
+      }
       return ctx.unsupported(node, `the tabular expression ${k}`);
   }
 }
