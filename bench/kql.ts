@@ -3,7 +3,7 @@
  * then the seed's per-app token-protection query (shared/corpus/kql/seeds/06) through the KQL engine
  * and a hand-written DuckDB query for the same question, interleaved in one run (median of 3 each).
  * Targets: KQL under 1 s, and within 1.5x of the hand-written SQL. Both answers must agree.
- * Generation stops early when it would overrun TESSERA_KQL_BENCH_GEN_S (default 60 s), so the run
+ * Generation stops early when it would overrun TESSERA_KQL_BENCH_GEN_S (default 45 s), so the run
  * stays inside the bench runner's per-module time limit; the result reports the rows actually made.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -74,7 +74,7 @@ export async function run(opts: { rows?: number; log: (s: string) => void }): Pr
     const combos = apps.length * resources.length * capVariants.length;
     const nowSql = now.toISOString().replace('T', ' ').replace('Z', '');
     const chunks = Math.max(10, Math.ceil(rows / 500_000));
-    const budgetS = Number(process.env.TESSERA_KQL_BENCH_GEN_S ?? 60);
+    const budgetS = Number(process.env.TESSERA_KQL_BENCH_GEN_S ?? 45);
     const t0 = performance.now();
     let made = 0;
     for (let c = 0; c < chunks; c++) {
