@@ -106,6 +106,23 @@ export function isImpreciseAsn(p: UserProfile, asn: number | undefined): boolean
   return asn !== undefined && (p.asnCities.get(asn)?.size ?? 0) >= 2;
 }
 
+/**
+ * Where the user last was, for travel checks: the last positioned sign-in, or — when that came from an imprecise
+ * network (a carrier, a roaming phone egressing at home) and the current client is the user's own — the last
+ * reliable one.
+ */
+export function referencePosition(p: UserProfile, clientFamiliar: boolean): LastLocation | undefined {
+  const last = p.lastLocation;
+  if (last && clientFamiliar && p.lastReliable && isImpreciseAsn(p, last.asn)) return p.lastReliable;
+  return last;
+}
+
+/** The client is the user's own: a known device id, or browser and OS families both seen before. */
+export function isFamiliarClient(p: UserProfile, fv: FeatureValues): boolean {
+  if (fv.device !== undefined && seenCount(p, 'device', fv.device) > 0) return true;
+  return seenCount(p, 'browser', fv.browser) > 0 && seenCount(p, 'os', fv.os) > 0;
+}
+
 /** How many times a value was seen (0 = unfamiliar). */
 export function seenCount(p: UserProfile, f: FeatureName, v: string | undefined): number {
   return v === undefined ? 0 : (p.features[f].get(v)?.n ?? 0);

@@ -19,12 +19,14 @@
  * Networks many users of the organisation sign in from (offices, corporate VPN) count as familiar.
  * attackerinTheMiddle (user activity, high): the token was issued, without a device, on a hosting network that was
  * new to the user at that moment and is not an organisation network, and is now presented from another network the
- * user does not know — an AiTM reverse proxy minted the session and its operator replays it elsewhere. (A user who
- * signs in through a commercial VPN and carries on at home presents the session from a network they know.)
+ * user does not know, of another ASN — an AiTM reverse proxy minted the session and its operator replays it
+ * elsewhere. (A user who signs in through a commercial VPN and carries on at home presents the session from a
+ * network they know; a VPN rotating exit addresses stays in its ASN.) An operator replaying from the proxy's own
+ * provider is missed.
  * Limits: a replay from the victim's own network with a copied user agent is indistinguishable here; that is what
  * token protection (device binding) is for.
  */
-import { isLearning, seenCount } from '../baseline.ts';
+import { isFamiliarClient, isLearning, referencePosition, seenCount } from '../baseline.ts';
 import { distanceKm } from '../geo/distance.ts';
 import { Lru } from '../lru.ts';
 import { family, userAgentFamily } from '../ua.ts';
@@ -48,7 +50,7 @@ export const anomalousToken = defineDetector<Lru<string, LastUse>>({
   id: 'anomalous-token',
   riskEventTypes: ['anomalousToken', 'attackerinTheMiddle'],
   createState: (cfg) => new Lru(cfg.maxTokens),
-  assess({ event, net, issuedNet, profile, config, orgNetwork, issuedOrgNetwork }, lastUses) {
+  assess({ event, net, issuedNet, profile, features, config, orgNetwork, issuedOrgNetwork }, lastUses) {
     const tok = event.presentedToken;
     if (!tok || tok.devicePossessionProven) return undefined;
     const iss = tok.issuedTo;
@@ -89,7 +91,7 @@ export const anomalousToken = defineDetector<Lru<string, LastUse>>({
       const countryFamiliar = profile !== undefined && seenCount(profile, 'country', net.countryOrRegion) > 0;
       // Could the user have travelled here since their last activity? A traveller's laptop could; a replay while
       // the victim is still active at home could not.
-      const loc = profile?.lastLocation;
+      const loc = profile && referencePosition(profile, isFamiliarClient(profile, features));
       let travelPlausible = true;
       if (loc && net.latitude !== undefined && net.longitude !== undefined) {
         const km = distanceKm(loc.lat, loc.lon, net.latitude, net.longitude);
@@ -108,8 +110,8 @@ export const anomalousToken = defineDetector<Lru<string, LastUse>>({
     // New to the user when the token was issued: unseen, or first seen by the issuing sign-in itself.
     const issuedSeen = profile !== undefined && inet.asn !== undefined ? profile.features.asn.get(String(inet.asn)) : undefined;
     const issuanceNetworkNew = !issuedSeen || issuedSeen.first >= iss.issuedAt - 10 * 60_000;
-    // The operator may replay from the same provider as the proxy: any change of address counts here.
-    if (inet.isHosting && !issuedDevice && !issuedOrgNetwork && issuanceNetworkNew && !asnFamiliar && (asnChanged || iss.ip !== event.ip)) {
+    // Same provider on both sides is left out: commercial VPNs rotate exit addresses within their ASN.
+    if (inet.isHosting && !issuedDevice && !issuedOrgNetwork && issuanceNetworkNew && !asnFamiliar && asnChanged) {
       out.push(detection('attackerinTheMiddle', 'high', { issuedAtIp: iss.ip, issuedAsn: inet.asn, presentedAsn: net.asn }, { activity: 'user' }));
     }
     return out.length ? out : undefined;

@@ -18,7 +18,7 @@
  * high, medium if browser and OS are the user's usual ones; otherwise low in a familiar country, medium elsewhere.
  */
 import { distanceKm } from '../geo/distance.ts';
-import { isImpreciseAsn, isLearning, seenCount } from '../baseline.ts';
+import { isFamiliarClient, isLearning, referencePosition, seenCount } from '../baseline.ts';
 import { defineDetector, detection } from './define.ts';
 
 export const unlikelyTravel = defineDetector({
@@ -28,9 +28,8 @@ export const unlikelyTravel = defineDetector({
   assess({ event, profile, net, features: fv, config, orgNetwork }) {
     if (!profile || orgNetwork || net.latitude === undefined || net.longitude === undefined) return undefined;
     const deviceKnown = fv.device !== undefined && seenCount(profile, 'device', fv.device) > 0;
-    const clientFamiliar = deviceKnown || (seenCount(profile, 'browser', fv.browser) > 0 && seenCount(profile, 'os', fv.os) > 0);
-    let last = profile.lastLocation;
-    if (last && clientFamiliar && profile.lastReliable && isImpreciseAsn(profile, last.asn)) last = profile.lastReliable;
+    const clientFamiliar = isFamiliarClient(profile, fv);
+    const last = referencePosition(profile, clientFamiliar);
     if (!last) return undefined;
     const km = distanceKm(last.lat, last.lon, net.latitude, net.longitude);
     if (km < config.travelMinDistanceKm) return undefined;

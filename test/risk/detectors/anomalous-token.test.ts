@@ -107,3 +107,15 @@ test('first sign-in ever with a presented token: judged on the token alone', () 
   const a = e.assessSignIn(ev('lagos', T0, { isInteractive: false, presentedToken: token('homeLondon', T0 - HOUR), device: ATTACKER_PC }));
   assert.equal(a.riskLevelDuringSignIn, 'high', 'device mismatch needs no baseline');
 });
+
+test('roaming phone: a laptop token used abroad just after the phone egressed at home is still only low', async () => {
+  const e = engine();
+  const t = await train(e, { places: ['homeLondon', 'mobileLondon', 'mobileGlasgow'] });
+  const client = { operatingSystem: 'Windows 11', browser: 'Edge 124' };
+  const home = ev('homeLondon', t, { device: client });
+  await e.recordOutcome(home, e.assessSignIn(home)); // leaves home; 8 h later in Lagos
+  const roaming = ev('mobileLondon', t + 8 * HOUR, { device: client });
+  await e.recordOutcome(roaming, e.assessSignIn(roaming)); // the phone's traffic still leaves in the UK
+  const [d] = e.assessSignIn(ev('lagos', t + 8 * HOUR + 10 * 60_000, { isInteractive: false, presentedToken: token('homeLondon', t - HOUR, {}, client), device: client })).detections;
+  assert.equal(d?.level, 'low', 'the carrier position is discounted for the last reliable one (home, 8 h ago)');
+});
