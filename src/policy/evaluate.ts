@@ -23,10 +23,30 @@ import { mergeDirectives, type SessionDirectives } from './controls/session.ts';
 import { strengthSatisfied } from './controls/authentication-strength.ts';
 import { toAppliedPolicy, type AppliedConditionalAccessPolicy, type PolicyDecision, type PolicyEvaluation, type UnmetRequirement } from './decision.ts';
 import { controlErrors, type ControlError } from './controls/aadsts.ts';
-import { MISS } from './prefilter.ts';
+import { APP_MISS, MISS, USER_MISS } from './prefilter.ts';
+import { conditions } from './conditions/index.ts';
 import { resultCodes as codes, FAILURE, NOT_APPLIED, NOT_ENABLED, RO_FAILURE, RO_INTERRUPTED, RO_NOT_APPLIED, RO_SUCCESS, SUCCESS } from './result-codes.ts';
 
 const EMPTY: readonly never[] = Object.freeze([]);
+
+const USERS_INDEX = conditions.findIndex((c) => c.id === 'users');
+const APPS_INDEX = conditions.findIndex((c) => c.id === 'applications');
+
+/**
+ * The first failing condition in declared order, given one condition known to fail (`known`, or
+ * -1 when none is known): only the conditions declared before it need to be asked.
+ */
+function firstFailure(p: CompiledPolicy, known: number, ctx: PolicySignInContext, scratch: EvalScratch): { mask: number; failed: number } {
+  if (known < 0) return matchConditions(p, ctx, scratch);
+  let mask = 0;
+  for (const c of p.conditions) {
+    if (c.index >= known) break;
+    const vote = voteOf(c, ctx, scratch);
+    if (vote === 'no-match') return { mask, failed: c.index };
+    if (vote === 'match') mask |= c.bit;
+  }
+  return { mask, failed: known };
+}
 
 /** Runs one policy's conditions; the matched mask and the index of the first failing condition (-1 if none). */
 export function matchConditions(p: CompiledPolicy, ctx: PolicySignInContext, scratch: EvalScratch): { mask: number; failed: number } {
@@ -89,8 +109,9 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
   const policies = snapshot.policies;
   const n = policies.length;
   const scratch = new EvalScratch(ctx, snapshot.resolvePlatform);
-  // One word per policy: result code (bits 0-3) and, for applying policies, the matched-condition
-  // mask (bits 9-20); the prefilter pre-fills the skipped result and flags non-candidates (MISS).
+  // One word per policy: result code (bits 0-3); for a policy that did not apply, the index + 1
+  // of a condition that failed (bits 4-8); for one that applies, the matched-condition mask
+  // (bits 9-20). The prefilter pre-fills the skipped result and flags non-candidates (MISS).
   const packed = snapshot.prefilter.mark(ctx, scratch);
   const judged = new Map<number, Judged>();
   const unmet: UnmetRequirement[] = [];
@@ -110,7 +131,7 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
       if (vote === 'no-match') { failed = c.index; break; }
       if (vote === 'match') mask |= c.bit;
     }
-    if (failed >= 0) { packed[i] = reportOnly ? RO_NOT_APPLIED : NOT_APPLIED; continue; }
+    if (failed >= 0) { packed[i] = (reportOnly ? RO_NOT_APPLIED : NOT_APPLIED) | ((failed + 1) << 4); continue; }
     const j = judge(p, ctx);
     judged.set(i, j);
     packed[i] = resultOf(reportOnly, j.judgement) | (mask << 9);
@@ -183,9 +204,13 @@ class Decision implements PolicyDecision {
         const j = this.judged.get(i);
         const w = this.packed[i]!;
         const code = w & 15;
-        // The hot loop stops at the cheapest failing condition (or skips the policy via the
-        // pre-filter); the record reports conditions in declared order, so re-match here.
-        const m = code === NOT_APPLIED || code === RO_NOT_APPLIED ? matchConditions(policy, this.ctx, this.scratch) : { mask: w >>> 9, failed: -1 };
+        // The hot loop stops at the cheapest failing condition (or the pre-filter skips the policy);
+        // the record names the first failing condition in declared order, found from the known one.
+        let m = { mask: (w >>> 9) & 0xfff, failed: -1 };
+        if (code === NOT_APPLIED || code === RO_NOT_APPLIED) {
+          const known = (w & USER_MISS) !== 0 ? USERS_INDEX : (w & APP_MISS) !== 0 ? APPS_INDEX : ((w >>> 4) & 31) - 1;
+          m = firstFailure(policy, known, this.ctx, this.scratch);
+        }
         return {
           policy, result: codes[code]!, matchedMask: m.mask, failedCondition: m.failed,
           unmetGrant: j ? j.unmetGrant.map((u) => u.control) : EMPTY, unmetSession: j?.unmetSession ?? EMPTY, judgement: j?.judgement ?? null, strengthSatisfied: j?.strengthOk ?? null,

@@ -95,7 +95,7 @@ describe('combining policies', () => {
 });
 
 describe('pre-filter soundness', () => {
-  it('property: the indexed evaluation marks exactly the policies whose conditions all match', async () => {
+  it('property: the indexed evaluation marks exactly the policies whose conditions all match, and records the same first unmet condition', async () => {
     const { compileSnapshot } = await import('../../src/policy/snapshot.ts');
     const { evaluatePolicies, matchConditions } = await import('../../src/policy/evaluate.ts');
     const { EvalScratch } = await import('../../src/policy/conditions/define.ts');
@@ -118,9 +118,11 @@ describe('pre-filter soundness', () => {
         const c = ctx({ subject: { kind: 'user', id: s.user, groupIds: s.groups, roleTemplateIds: s.roles, userType: s.guest ? 'guest' : 'member' }, resourceAppId: s.app, clientAppType: s.clientAppType as never, devicePlatform: s.platform as never, signInRiskLevel: s.risk as never });
         const d = evaluatePolicies(snapshot, c);
         return snapshot.policies.every((p, i) => {
-          const full = matchConditions(p, c, new EvalScratch(c, snapshot.resolvePlatform)).failed < 0;
-          const r = d.evaluations[i]!.result;
-          return p.state === 'disabled' ? r === 'notEnabled' : full === !r.endsWith('otApplied');
+          const full = matchConditions(p, c, new EvalScratch(c, snapshot.resolvePlatform));
+          const e = d.evaluations[i]!;
+          if (p.state === 'disabled') return e.result === 'notEnabled';
+          // Applicability and the record's declared-order first unmet condition match a full walk.
+          return (full.failed < 0) === !e.result.endsWith('otApplied') && e.failedCondition === full.failed && e.matchedMask === full.mask;
         });
       },
     ), { numRuns: 300 });
