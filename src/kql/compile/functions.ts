@@ -6,7 +6,7 @@ import { kustoType, listItems, sqlString } from './context.ts';
 import type { Env, KType } from './context.ts';
 import { callUserFunction } from './user-functions.ts';
 import { formatDatetimeSql } from './format-datetime.ts';
-import { scalar, unify } from './scalar.ts';
+import { scalar } from './scalar.ts';
 import { asDynamic, asNumber, asString, convert, timestampLiteral, wrapDynamic } from './values.ts';
 import type { Sql } from './values.ts';
 
@@ -186,4 +186,3 @@ export function callFunction(node: KNode, env: Env): Sql {
   return { sql: fn(args, env, type, node), type };
 }
 
-export { unify };

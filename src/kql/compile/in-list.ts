@@ -1,6 +1,5 @@
 // `in`, `!in`, `in~`, `has_any`, `has_all`: the right side is a list of scalars, a dynamic array
 // (e.g. a `let` bound `dynamic([...])`), or a tabular expression whose first column is used.
-import { kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { listItems, q } from './context.ts';
 import type { Env } from './context.ts';
@@ -75,4 +74,3 @@ function sqlCast(t: string): string {
   return t === 'long' ? 'BIGINT' : t === 'int' ? 'INTEGER' : t === 'real' ? 'DOUBLE' : t === 'bool' ? 'BOOLEAN' : t === 'datetime' ? 'TIMESTAMP' : 'VARCHAR';
 }
 
-export { kindOf };

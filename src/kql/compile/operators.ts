@@ -129,7 +129,6 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
   const known = new Set(extend ? rel.cols.map((c) => c.name) : []);
   const fresh = out.filter((c) => !known.has(c.name)).map((c) => c.name);
   const types = new Map(out.map((c) => [c.name, c.type]));
-  const order: string[] = [];
   let freshIdx = 0;
   let position = 0;
   for (const it of listItems(op.Expressions)) {
@@ -160,7 +159,6 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
     const type = types.get(name);
     if (!type) return ctx.fail('SemanticError', `column '${name}' is not in the result`, it);
     defined.set(name, convert(scalar(expr, env), type));
-    order.push(name);
   }
   const select = out.map((c) => `${defined.has(c.name) ? defined.get(c.name) : q(c.name)} AS ${q(c.name)}`);
   return keepOrder(rel, ctx.add(`SELECT ${select.join(', ')}${carry(ctx)} FROM ${rel.from}`, out));

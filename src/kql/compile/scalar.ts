@@ -11,7 +11,7 @@ import { callFunction } from './functions.ts';
 import { compileInList } from './in-list.ts';
 import { hasTerm } from './terms.ts';
 import { tabular } from './tabular.ts';
-import { asDynamic, asNumber, asString, convert, intervalMicros, isNumeric, parseTimespanLiteral, timestampLiteral } from './values.ts';
+import { asDynamic, asNumber, asString, convert, intervalMicros, isNumeric, parseTimespanLiteral } from './values.ts';
 import type { Sql } from './values.ts';
 
 export function scalar(node: KNode, env: Env): Sql {
@@ -326,4 +326,3 @@ function toScalar(node: KNode, env: Env): Sql {
   return { sql: `(SELECT ${q(first.name)} FROM ${rel.from}${rel.order ? ` ORDER BY ${rel.order}` : ''} LIMIT 1)`, type: first.type };
 }
 
-export { listItems, timestampLiteral };

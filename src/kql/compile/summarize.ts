@@ -101,7 +101,7 @@ function aggregate(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[]
       return as(`any_value(${arg(0)}) FILTER (WHERE ${cond(1)})`);
     case 'make_set': case 'makeset': case 'make_set_if':
     case 'make_list': case 'makelist': case 'make_list_if':
-      return as(makeList(a, env, ctx));
+      return as(makeList(a, env));
     case 'make_bag':
     case 'make_bag_if': {
       // Property bags merged key by key (a key seen in several rows keeps one of its values).
@@ -132,7 +132,7 @@ function distinctKey(v: { sql: string; type: KType }): string {
 }
 
 /** make_set/make_list: null values are skipped; the result is a JSON array, `[]` for no values. */
-function makeList(a: Agg, env: Env, ctx: Ctx): string {
+function makeList(a: Agg, env: Env): string {
   const v = scalar(a.args[0], env);
   const item = wrapDynamic(v);
   const isIf = a.fn.endsWith('_if');
@@ -144,7 +144,6 @@ function makeList(a: Agg, env: Env, ctx: Ctx): string {
     ? `list(DISTINCT json(${item})::VARCHAR) FILTER (WHERE ${item} IS NOT NULL AND json_type(${item}) <> 'NULL'${condSql})`
     : `list(json(${item})::VARCHAR) FILTER (WHERE ${item} IS NOT NULL AND json_type(${item}) <> 'NULL'${condSql})`;
   const limited = maxArg ? `list_slice(${list}, 1, CAST(${convert(scalar(maxArg, env), 'long')} AS BIGINT))` : list;
-  void ctx;
   return `COALESCE(('[' || array_to_string(${limited}, ',') || ']')::JSON, '[]'::JSON)`;
 }
 
@@ -153,7 +152,6 @@ function argExtreme(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[
   const by = scalar(a.args[0], env);
   const fn = a.fn.includes('max') ? 'arg_max' : 'arg_min';
   const sources: { slot: Col; sql: string }[] = [];
-  const byName = kindOf(a.args[0]) === 'NameReference' ? String(a.args[0].SimpleName) : undefined;
   const relNames = new Set(rel.cols.map((c) => c.name));
   if (isStar(a)) {
     slots.forEach((slot, i) => {
@@ -171,7 +169,6 @@ function argExtreme(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[
       sources.push({ slot, sql: convert(scalar(expr, env), slot.type) });
     });
   }
-  void byName;
   const packed = `struct_pack(${sources.map((s, i) => `c${i} := ${s.sql}`).join(', ')})`;
   const pick = `${fn}(${packed}, ${by.type === 'dynamic' ? `json(${by.sql})::VARCHAR` : by.sql})`;
   return sources.map((s, i) => `struct_extract(${pick}, 'c${i}') AS ${q(s.slot.name)}`);
