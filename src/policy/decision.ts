@@ -58,6 +58,12 @@ export interface UnmetRequirement {
 export interface PolicyDecision {
   outcome: Outcome;
   /**
+   * What the core does with this sign-in: `issue` tokens; `prompt` the present user for `prompts`
+   * and evaluate again (interactive sign-ins only); `deny` with `error` (a block, or a requirement
+   * a non-interactive request cannot meet: interaction_required with Entra's AADSTS code).
+   */
+  action: 'issue' | 'prompt' | 'deny';
+  /**
    * For `block`, and for `needs_interaction` on a non-interactive request: the OAuth error to
    * return (e.g. interaction_required + AADSTS50076). For an interactive `needs_interaction` the
    * core prompts for `prompts` instead, then evaluates again with the new `satisfied` state.

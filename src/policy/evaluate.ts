@@ -170,11 +170,12 @@ export function evaluatePolicies(snapshot: PolicySnapshot, ctx: PolicySignInCont
   );
 }
 
-type DecisionFields = Omit<PolicyDecision, 'evaluations' | 'appliedConditionalAccessPolicies'>;
+type DecisionFields = Omit<PolicyDecision, 'evaluations' | 'appliedConditionalAccessPolicies' | 'action'>;
 
 /** The decision; per-policy objects are materialised on first read, off the token path. */
 class Decision implements PolicyDecision {
   readonly outcome: PolicyDecision['outcome'];
+  readonly action: PolicyDecision['action'];
   readonly error: PolicyDecision['error'];
   readonly prompts: string[];
   readonly unmet: UnmetRequirement[];
@@ -193,7 +194,9 @@ class Decision implements PolicyDecision {
     private readonly ctx: PolicySignInContext,
     private readonly scratch: EvalScratch,
   ) {
-    this.outcome = f.outcome; this.error = f.error; this.prompts = f.prompts; this.unmet = f.unmet; this.session = f.session;
+    this.outcome = f.outcome;
+    this.action = f.outcome === 'allow' ? 'issue' : f.outcome === 'needs_interaction' && ctx.isInteractive ? 'prompt' : 'deny';
+    this.error = f.error; this.prompts = f.prompts; this.unmet = f.unmet; this.session = f.session;
     this.acrs = f.acrs; this.authenticationRequirement = f.authenticationRequirement; this.conditionalAccessStatus = f.conditionalAccessStatus;
   }
 
@@ -225,6 +228,6 @@ class Decision implements PolicyDecision {
   }
 
   toJSON(): Record<string, unknown> {
-    return { outcome: this.outcome, error: this.error, prompts: this.prompts, unmet: this.unmet, session: this.session, acrs: this.acrs, authenticationRequirement: this.authenticationRequirement, conditionalAccessStatus: this.conditionalAccessStatus, appliedConditionalAccessPolicies: this.appliedConditionalAccessPolicies };
+    return { outcome: this.outcome, action: this.action, error: this.error, prompts: this.prompts, unmet: this.unmet, session: this.session, acrs: this.acrs, authenticationRequirement: this.authenticationRequirement, conditionalAccessStatus: this.conditionalAccessStatus, appliedConditionalAccessPolicies: this.appliedConditionalAccessPolicies };
   }
 }

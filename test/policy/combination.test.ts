@@ -47,9 +47,13 @@ describe('combining policies', () => {
     const mfa = policy({ grantControls: { builtInControls: ['mfa'] } });
     const interactive = decide([mfa], ctx());
     assert.equal(interactive.outcome, 'needs_interaction');
+    assert.equal(interactive.action, 'prompt');
     assert.deepEqual(interactive.prompts, ['mfa']);
+    assert.equal(decide([mfa], ctx({ isInteractive: false })).action, 'deny');
+    assert.equal(decide([policy({ grantControls: { builtInControls: ['block'] } })], ctx()).action, 'deny', 'a block is never prompted');
     const after = decide([mfa], ctx({ satisfied: { methods: ['password', 'microsoftAuthenticatorPush'] } }));
     assert.equal(after.outcome, 'allow', 'after the prompt the sign-in continues');
+    assert.equal(after.action, 'issue');
     const silent = decisionToOAuthError(decide([mfa], ctx({ isInteractive: false })));
     assert.equal(silent?.code, 'interaction_required');
     assert.deepEqual(silent?.toJSON().error_codes, [50076]);

@@ -130,6 +130,8 @@ function checkPolicy(p: ConditionalAccessPolicy): string[] {
   for (const [path, ids] of [['users.includeGroups', c.users?.includeGroups], ['users.excludeGroups', c.users?.excludeGroups], ['locations.includeLocations', c.locations?.includeLocations], ['locations.excludeLocations', c.locations?.excludeLocations]] as const) {
     for (const id of ids ?? []) if (/^<.*>$/.test(id)) warnings.push(`conditions.${path}: '${id}' is a template placeholder; replace it with a real id`);
   }
+  // [E2]: policies on user actions cannot run in report-only mode.
+  if (p.state === 'enabledForReportingButNotEnforced' && c.applications.includeUserActions.length) warnings.push('state: policies that target user actions cannot run in report-only mode in Entra; Tessera evaluates and logs it anyway');
   if (g?.builtInControls.some((x) => x === 'approvedApplication' || x === 'compliantApplication')) warnings.push('grantControls: approvedApplication/compliantApplication cannot be satisfied by Tessera (no app protection broker); alone they fail the policy');
   return warnings;
 }
