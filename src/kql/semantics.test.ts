@@ -123,6 +123,7 @@ test('tabular operators: summarize, distinct groups, arg_max, join kinds, mv-exp
   assert.deepEqual((await runKql(store, 'union (print a = 1), (print a = "x") | count', { now })).tables[0]!.rows, [[2]]);
   assert.deepEqual(await rows('let f = (x:long) { x * 2 }; let T = datatable(n:long)[1, 2]; T | extend m = f(n) | summarize sum(m)'), [[6]]);
   assert.deepEqual(await rows('datatable(n:long)[5, 1, 3] | top 2 by n'), [[5], [3]]);
+  assert.deepEqual(await rows('datatable(n:long)[5, 1, 3] | sort by n asc | render timechart'), [[1], [3], [5]], 'render leaves the rows as they are');
   assert.deepEqual(await rows('datatable(a:long, b:long)[1, 2] | project a = b, b = a'), [[2, 1]], 'project reads the input row');
   assert.deepEqual(await rows('datatable(a:long)[1] | extend a = a * 10, b = a'), [[10, 1]], 'extend reads the input row');
   assert.deepEqual(await rows('datatable(n:long)[5, 1, 3] | sort by n asc | take 2'), [[1], [3]]);
@@ -132,6 +133,7 @@ test('constructs Tessera cannot run fail with a KqlError naming them and their p
   const cases: [string, string, RegExp][] = [
     ['SigninLogs\n| make-series count() on TimeGenerated step 1d', 'UnsupportedOperator', /make-series/],
     ['SigninLogs | evaluate bag_unpack(DeviceDetail)', 'UnsupportedOperator', /evaluate/],
+    ['SigninLogs | sample 5', 'UnsupportedOperator', /sample/],
     ['print x = hash_md5("a")', 'UnsupportedFunction', /hash_md5/],
     ['range x from 1 to 3 step 1', 'UnsupportedOperator', /range/],
     ['SigninLogs | extend x = externaldata(a:string)["https://example.com/x.csv"]', 'SemanticError', /./],

@@ -89,6 +89,9 @@ export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
     case 'AsOperator':
       ctx.bind(String(op.Name.SimpleName), { kind: 'tabular', rel });
       return rel;
+    case 'RenderOperator':
+      // render is a visualisation hint for the client; the Log Analytics API returns the rows unchanged.
+      return rel;
     case 'SerializeOperator':
       return listItems(op.Expressions).length ? project(rel, op, ctx, true) : rel;
     default:
