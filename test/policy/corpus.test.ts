@@ -74,6 +74,10 @@ describe('corpus import', () => {
     const report = await importPath(repo, root);
     assert.equal(report.refused, Object.keys(refused).length);
     assert.equal(report.imported, 113 - report.refused);
+    // CA001 excludes the exported 'ALLOWED COUNTRIES' location by its old id; it now points at the stored one.
+    const ca001 = (await repo.listPolicies()).find((p) => p.displayName === 'CA001-Global-AttackSurfaceReduction-AnyApp-AnyPlatform-BLOCK-CountryWhitelist')!;
+    const allowed = (await repo.listNamedLocations()).find((l) => l.displayName === 'ALLOWED COUNTRIES')!;
+    assert.deepEqual(ca001.conditions.locations?.excludeLocations, [allowed.id]);
     const refusal = report.files.find((r) => r.status === 'refused')!;
     assert.ok(refusal.refusal?.property && refusal.refusal.reason);
     const dir = mkdtempSync(join(tmpdir(), 'tessera-ca-'));
@@ -83,7 +87,12 @@ describe('corpus import', () => {
     const report2 = await importPath(repo2, dir);
     assert.equal(report2.refused, 0);
     const strip = (xs: Array<{ id: string; createdDateTime: string; modifiedDateTime: string }>) => xs.map(({ id: _i, createdDateTime: _c, modifiedDateTime: _m, ...rest }) => rest).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    assert.deepEqual(strip(await repo2.listPolicies()), strip(await repo.listPolicies()));
+    // Each import assigns fresh location ids; compare policies with location ids named by their location.
+    const byName = async (r: MemoryPolicyRepository) => {
+      const names = new Map((await r.listNamedLocations()).map((l) => [l.id, `location:${l.displayName}`]));
+      return (await r.listPolicies()).map((p) => JSON.parse(JSON.stringify(p), (_k, v) => (typeof v === 'string' && names.has(v) ? names.get(v) : v)));
+    };
+    assert.deepEqual(strip(await byName(repo2)), strip(await byName(repo)));
     assert.deepEqual(strip(await repo2.listNamedLocations()), strip(await repo.listNamedLocations()));
   });
 });

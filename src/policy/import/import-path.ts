@@ -2,7 +2,8 @@
  * Directory import and export (`tessera policy import DIR|FILE`, `tessera policy export DIR`).
  * Import reads every `*.json` under the path, imports named locations first so that policies
  * can refer to them, and reports per file: imported (with warnings) or refused (property +
- * reason). Nothing is half-written: a refused object is simply not stored.
+ * reason). Nothing is half-written: a refused object is simply not stored. Location ids that
+ * policies use are rewritten to the ids the repository assigns to the imported locations.
  * Export writes one UTF-8 JSON file per object, named `<displayName>.json`, in the Graph shape
  * that import reads back to an equal object.
  */
@@ -54,14 +55,27 @@ export async function importPath(repo: PolicyRepository, fileOrDir: string): Pro
       ? { file: p.file, status: 'refused', ids: [], kinds: [], warnings: [], refusal: { property: p.error.property, reason: p.error.reason } }
       : { file: p.file, status: 'imported', ids: [], kinds: p.items!.map((i) => i.kind), warnings: p.items!.flatMap((i) => i.warnings) });
   }
-  // Named locations first: policies name them by id (ids from the export are kept as given in policies).
-  for (const kind of ['namedLocation', 'policy'] as const) {
-    for (const p of parsed) {
-      for (const item of p.items ?? []) {
-        if (item.kind !== kind) continue;
-        const stored = item.kind === 'namedLocation' ? await repo.createNamedLocation(item.value) : await repo.createPolicy(item.value);
-        reports.get(p.file)!.ids.push(stored.id);
-      }
+  // Named locations first. The store assigns new ids, so policies that name a location by its
+  // exported id are rewritten to the new one (e.g. a country allow-list excluded from a block policy).
+  const newLocationId = new Map<string, string>();
+  for (const p of parsed) {
+    for (const item of p.items ?? []) {
+      if (item.kind !== 'namedLocation') continue;
+      const stored = await repo.createNamedLocation(item.value);
+      if (item.value.id) newLocationId.set(item.value.id.toLowerCase(), stored.id);
+      reports.get(p.file)!.ids.push(stored.id);
+    }
+  }
+  const remap = (ids: string[]) => ids.map((id) => newLocationId.get(id.toLowerCase()) ?? id);
+  for (const p of parsed) {
+    for (const item of p.items ?? []) {
+      if (item.kind !== 'policy') continue;
+      const locations = item.value.conditions.locations;
+      const value = locations
+        ? { ...item.value, conditions: { ...item.value.conditions, locations: { ...locations, includeLocations: remap(locations.includeLocations), excludeLocations: remap(locations.excludeLocations) } } }
+        : item.value;
+      const stored = await repo.createPolicy(value);
+      reports.get(p.file)!.ids.push(stored.id);
     }
   }
   const list = [...reports.values()];
