@@ -15,7 +15,7 @@ import type { GrantOutcome, TokenContext } from '../token/context.ts';
 import { loadActiveUser } from '../token/grants/load-user.ts';
 import { userPermissions } from '../token/grants/scopes-for-user.ts';
 import { tokenProtectionStatus } from '../token/sign-in-context.ts';
-import { authorityOfTokenUrl } from './authority.ts';
+import { proofAudience } from './authority.ts';
 import { verifyUserCredentials } from './credentials.ts';
 import { findDevice, markUnbound, proofStep, recordDevice, requireUsableDevice } from './device-state.ts';
 import { issueSession, sessionContext } from './issue-session.ts';
@@ -76,7 +76,7 @@ export async function deviceRequestGrant(ctx: TokenContext): Promise<GrantOutcom
   const nowSec = Math.floor(Date.now() / 1000);
   let device: Device | undefined;
   const r = await proofStep(ctx, () => verifyDeviceRequest(request, {
-    audience: authorityOfTokenUrl(ctx.http.url), nonce: app.deviceNonces, replay: app.dpopReplay, now: nowSec,
+    audience: proofAudience(app, tenant, request), nonce: app.deviceNonces, replay: app.dpopReplay, now: nowSec,
     getDeviceKey: async (id) => {
       device = await findDevice(app, tenant, id);
       if (device) recordDevice(ctx, device);

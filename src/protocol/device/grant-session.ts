@@ -13,7 +13,7 @@ import type { GrantOutcome, TokenContext } from '../token/context.ts';
 import { loadActiveUser } from '../token/grants/load-user.ts';
 import { userPermissions } from '../token/grants/scopes-for-user.ts';
 import { tokenProtectionStatus } from '../token/sign-in-context.ts';
-import { authorityOfTokenUrl } from './authority.ts';
+import { proofAudience } from './authority.ts';
 import { findDevice, markUnbound, proofStep, requireUsableDevice, touchDevice } from './device-state.ts';
 import { sessionContext } from './issue-session.ts';
 
@@ -42,7 +42,7 @@ export async function sessionGrant(ctx: TokenContext): Promise<GrantOutcome> {
 
   const scope = ctx.params.get('scope');
   await proofStep(ctx, () => verifySessionProof(proof, {
-    sessionToken: token, audience: authorityOfTokenUrl(ctx.http.url), nonce: app.deviceNonces, replay: app.dpopReplay, now: Math.floor(Date.now() / 1000),
+    sessionToken: token, audience: proofAudience(app, tenant, proof), nonce: app.deviceNonces, replay: app.dpopReplay, now: Math.floor(Date.now() / 1000),
     // Only the session's current key: a rolled-over key is refused (session_key_unknown).
     loadSealedKey: (kid) => (kid === session.sessionKeyId ? session.sealedKey : undefined),
     unseal: (sealed, aad) => {

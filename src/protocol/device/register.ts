@@ -17,7 +17,7 @@ import { parseUserAgent } from '../../signin/user-agent.ts';
 import { requestInfo, resolveTenant } from '../../server/request.ts';
 import type { Device, Tenant } from '../../store/types.ts';
 import { newId } from '../../util/ids.ts';
-import { authorityFor } from './authority.ts';
+import { proofAudience } from './authority.ts';
 import { ensureBrokerApp } from './broker.ts';
 import { verifyUserCredentials } from './credentials.ts';
 import { openEnrollmentToken, type EnrollmentGrant } from './enrollment-token.ts';
@@ -60,7 +60,7 @@ export function registerDeviceRegistration(f: FastifyInstance, app: App): void {
     const tenant = await resolveTenant(app, segment);
     const http = requestInfo(app, req, `/${segment}/devices/register`);
     const body = parseBody(req.body);
-    const reg = await verifyRegistrationProof(body.registration_proof, { audience: authorityFor(app, segment), nonce: app.deviceNonces, replay: app.dpopReplay, now: Math.floor(Date.now() / 1000) });
+    const reg = await verifyRegistrationProof(body.registration_proof, { audience: proofAudience(app, tenant, body.registration_proof), nonce: app.deviceNonces, replay: app.dpopReplay, now: Math.floor(Date.now() / 1000) });
     if (reg.device.trustType === 'AzureAD' && !body.enrollment_token) {
       throw new InvalidRequest('Joining a device (trustType AzureAD) needs an enrollment token from an administrator; register it (Workplace) with user credentials instead.', { extra: { suberror: 'device_proof_invalid' } });
     }
