@@ -10,7 +10,7 @@
  */
 import type { PolicySignInContext } from '../context.ts';
 import type { ConditionalAccessPolicy } from '../schema/policy.ts';
-import type { CompiledNamedLocation } from '../named-locations.ts';
+import type { CompiledNamedLocation, ParsedIp } from '../named-locations.ts';
 import type { DevicePlatform } from '../schema/enums.ts';
 
 export type Vote = 'match' | 'no-match' | 'not-configured';
@@ -41,7 +41,8 @@ export class EvalScratch {
   readonly subjectId: string;
   readonly resourceAppId: string | null;
   private hits: Map<string, boolean> | undefined;
-  ip: { v4: number } | { v6: bigint } | null | undefined;
+  /** The parsed client IP, set by the first location check (undefined = not parsed yet). */
+  ip: ParsedIp | null | undefined;
 
   constructor(readonly ctx: PolicySignInContext, private readonly resolvePlatform: (ctx: PolicySignInContext) => DevicePlatform | null) {
     this.subjectId = ctx.subject.id.toLowerCase();
@@ -72,7 +73,8 @@ export interface ConditionDefinition<P> {
   logName: LogConditionName;
   whatIfReason: WhatIfReason | ((prepared: P) => WhatIfReason);
   prepare(policy: ConditionalAccessPolicy, env: CompileEnv): P | null;
-  evaluate(prepared: P, ctx: PolicySignInContext, scratch: EvalScratch): Exclude<Vote, 'not-configured'> | 'not-configured';
+  /** 'match' / 'no-match'; 'not-configured' when this sign-in is not the condition's business (e.g. a user for workload identities). */
+  evaluate(prepared: P, ctx: PolicySignInContext, scratch: EvalScratch): Vote;
 }
 
 /** A prepared condition of one policy, ready to vote. */
