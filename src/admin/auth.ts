@@ -52,7 +52,8 @@ function unverifiedTid(token: string): string | undefined {
   }
 }
 
-export async function authenticate(app: App, req: FastifyRequest): Promise<GraphCaller> {
+/** `audiences`: the resource the token must be for (Graph by default; the log query API passes its own). */
+export async function authenticate(app: App, req: FastifyRequest, audiences: string[] = [GRAPH_URI, GRAPH_APP_ID, `${GRAPH_URI}/`]): Promise<GraphCaller> {
   const header = req.headers.authorization;
   if (typeof header !== 'string' || header === '') throw unauthorized('Access token is empty.');
   const m = TOKEN.exec(header);
@@ -64,7 +65,7 @@ export async function authenticate(app: App, req: FastifyRequest): Promise<Graph
   if (!tenant) throw unauthorized('Access token validation failure. Invalid audience or issuer.', scheme);
   let verified;
   try {
-    verified = await verifyAccessToken(app, tenant, token, { audience: [GRAPH_URI, GRAPH_APP_ID, `${GRAPH_URI}/`] });
+    verified = await verifyAccessToken(app, tenant, token, { audience: audiences });
   } catch (e) {
     if (e instanceof TokenInvalid) throw unauthorized(/expired|exp/i.test(e.message) ? 'Lifetime validation failed, the token is expired.' : `Access token validation failure: ${e.message}.`, scheme);
     throw e;

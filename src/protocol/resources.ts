@@ -11,6 +11,9 @@ import type { DirectoryCache } from '../app/directory-cache.ts';
 
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const GRAPH_URI = 'https://graph.microsoft.com';
+/** The Log Analytics query API (`/v1/workspaces/{id}/query`), served by Tessera over its own logs. */
+export const LOG_ANALYTICS_APP_ID = 'ca7f3f0b-7d91-482c-8e09-c5d840d0eac5';
+export const LOG_ANALYTICS_URI = 'https://api.loganalytics.io';
 export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'offline_access']);
 
 /** Delegated Graph permissions Tessera understands; what a token may do is then decided by the caller's directory roles. */
@@ -77,7 +80,9 @@ export async function resolveScopes(dir: DirectoryCache, tenantId: string, scope
   let resource: Resource | undefined;
   const bare = resourceKey.replace(/\/+$/, '');
   if (bare === GRAPH_URI || bare === GRAPH_APP_ID || bare === 'https://graph.microsoft.com/v1.0') resource = graph(GRAPH_URI);
-  else {
+  else if (bare === LOG_ANALYTICS_URI || bare === LOG_ANALYTICS_APP_ID || bare === 'https://api.loganalytics.azure.com') {
+    resource = { appId: LOG_ANALYTICS_APP_ID, displayName: 'Log Analytics API', audience: LOG_ANALYTICS_URI, application: undefined, scopes: ['Data.Read'], tokenProtectionRequired: false };
+  } else {
     const app = await dir.resource(tenantId, bare);
     if (app) {
       resource = {

@@ -10,6 +10,7 @@ import { registerGraph } from '../admin/index.ts';
 import { registerDeviceProtocol } from '../protocol/device/routes.ts';
 import { createGraphRouter } from '../admin/route.ts';
 import { registerConditionalAccess } from '../admin/conditional-access.ts';
+import { registerWorkspaceQuery } from '../admin/workspace-query.ts';
 
 export function registerRoutes(f: FastifyInstance, app: App): void {
   f.get('/health', async () => ({ status: 'ok' }));
@@ -20,5 +21,6 @@ export function registerRoutes(f: FastifyInstance, app: App): void {
   registerTokenManagement(f, app);
   registerGraph(f, app);
   registerConditionalAccess(createGraphRouter(f, app));
+  registerWorkspaceQuery(f, app);
   registerDeviceProtocol(f, app);
 }

@@ -19,6 +19,10 @@ const checkRequest: Step = async (ctx) => {
   if (!gt) throw new InvalidRequest("The request body must contain the following parameter: 'grant_type'.", { aadsts: 900144 });
   if (!Object.hasOwn(grants, gt)) throw new UnsupportedGrantType(`The grant type '${gt.slice(0, 100)}' is not supported.`, { aadsts: 70003 });
   ctx.grantType = gt;
+  // Decide the record's table now, so a request failing client authentication is logged where its grant belongs.
+  const kind = gt === 'client_credentials' ? 'servicePrincipal' : gt === 'authorization_code' || gt.endsWith('device_code') ? 'interactiveUser' : 'nonInteractiveUser';
+  ctx.event.eventType = kind;
+  ctx.event.isInteractive = kind === 'interactiveUser';
 };
 
 const authenticate: Step = async (ctx) => {
