@@ -59,7 +59,7 @@ const lines = [
   `parser or binder against the documented columns (the query uses a column the reference does not list, or`,
   `has a syntax error); leaving those aside, ${pass} of ${runnable} pass (${pctRunnable}%). The other failures are`,
   'constructs Tessera refuses rather than approximate (make-series with series_* analytics, externaldata,',
-  'evaluate plugins).',
+  'the evaluate basket plugin).',
   '',
   '| query | tables | result | reason |',
   '|---|---|---|---|',

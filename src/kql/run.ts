@@ -9,6 +9,7 @@
 import type { AnalyticsStore } from '../logs/analytics-store.ts';
 import { Ctx, listItems, q } from './compile/context.ts';
 import type { Col, KType } from './compile/context.ts';
+import { NeedBagKeys } from './compile/bag-unpack.ts';
 import { compileLet, tabular } from './compile/tabular.ts';
 import { KqlError } from './errors.ts';
 import { kindOf } from './kusto-language.ts';
@@ -37,12 +38,16 @@ export interface CompiledKql {
   columns: Col[];
 }
 
-/** Compiles KQL to one DuckDB SELECT. Throws KqlError for anything it cannot run. */
-export function compileKql(query: string, opts: KqlOptions = {}): CompiledKql {
+/**
+ * Compiles KQL to one DuckDB SELECT. Throws KqlError for anything it cannot run, and NeedBagKeys when
+ * an `evaluate bag_unpack` needs the keys present in the data (runKql answers that and retries).
+ */
+export function compileKql(query: string, opts: KqlOptions = {}, bagKeys?: Map<number, string[]>): CompiledKql {
   const now = opts.now ?? new Date();
   const bounds = opts.timespan ? timespanBounds(opts.timespan, now) : undefined;
   const parsed = parseKql(query);
   const ctx = new Ctx(query, now, bounds?.start, bounds?.end);
+  for (const [k, v] of bagKeys ?? []) ctx.bagKeys.set(k, v);
   let result: ReturnType<typeof tabular> | undefined;
   for (const st of listItems(parsed.root.Statements)) {
     if (kindOf(st) === 'ExpressionStatement') {
@@ -60,7 +65,19 @@ export function compileKql(query: string, opts: KqlOptions = {}): CompiledKql {
 }
 
 export async function runKql(store: AnalyticsStore, query: string, opts: KqlOptions = {}): Promise<KqlResult> {
-  const compiled = compileKql(query, opts);
+  const keys = new Map<number, string[]>();
+  let compiled: CompiledKql | undefined;
+  for (let round = 0; !compiled; round++) {
+    try {
+      compiled = compileKql(query, opts, keys);
+    } catch (err) {
+      if (!(err instanceof NeedBagKeys) || round > 8) throw err;
+      const res = await store.query(err.sql).catch((e: unknown) => {
+        throw new KqlError('ExecutionError', `the query could not run: ${(e as Error).message.split('\n')[0]}`);
+      });
+      keys.set(err.key, res.rows.map((r) => String(r[0])));
+    }
+  }
   let res;
   try {
     res = await store.query(compiled.sql);

@@ -132,7 +132,7 @@ test('tabular operators: summarize, distinct groups, arg_max, join kinds, mv-exp
 test('constructs Tessera cannot run fail with a KqlError naming them and their position', async () => {
   const cases: [string, string, RegExp][] = [
     ['SigninLogs\n| make-series count() on TimeGenerated step 1d', 'UnsupportedOperator', /make-series/],
-    ['SigninLogs | evaluate bag_unpack(DeviceDetail)', 'UnsupportedOperator', /evaluate/],
+    ['SigninLogs | evaluate basket(0.01)', 'UnsupportedOperator', /evaluate basket/],
     ['SigninLogs | sample 5', 'UnsupportedOperator', /sample/],
     ['print x = hash_md5("a")', 'UnsupportedFunction', /hash_md5/],
     ['range x from 1 to 3 step 1', 'UnsupportedOperator', /range/],
@@ -159,4 +159,11 @@ test('mv-apply runs its subquery on the expansion of each row (docs: mv-apply op
   assert.deepEqual(await rows(`${t} | mv-apply x = arr to typeof(long) on (top 1 by x) | project id, x | sort by id asc`), [[1, 3], [3, 5]]);
   assert.deepEqual(await rows(`${t} | mv-apply x = arr to typeof(long) on (where x > 1 | extend y = x * 10) | project id, y | sort by y asc`), [[1, 20], [1, 30], [3, 50]]);
   assert.deepEqual(await rows(`${t} | mv-apply x = arr to typeof(long) on (summarize l = make_list(x) by odd = x % 2 == 1) | where odd | project id, l | sort by id asc`), [[1, [1, 3]], [3, [5]]]);
+});
+
+test('evaluate bag_unpack: one column per key found in the data (docs: bag_unpack plugin)', async () => {
+  const t = 'datatable(id:long, d:dynamic)[1, dynamic({"a": 1, "b": "x"}), 2, dynamic({"a": 2, "c": true})]';
+  assert.deepEqual(await rows(`${t} | evaluate bag_unpack(d) | sort by id asc`), [[1, 1, 'x', null], [2, 2, null, true]]);
+  const res = await runKql(store, `${t} | evaluate bag_unpack(d, "p_") | project id, v = column_ifexists("p_b", "none"), w = column_ifexists("p_zz", "none")`, { now });
+  assert.deepEqual(res.tables[0]!.rows.sort(), [[1, 'x', 'none'], [2, '', 'none']]);
 });

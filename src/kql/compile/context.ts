@@ -21,7 +21,12 @@ export type Binding =
   | { kind: 'function'; decl: KNode };
 
 /** Where a scalar expression reads columns from. */
-export interface Env { ctx: Ctx; col(name: string): string | undefined }
+export interface Env {
+  ctx: Ctx;
+  col(name: string): string | undefined;
+  /** The Kusto type of a column in scope, where known (column_ifexists needs it). */
+  colType?(name: string): KType | undefined;
+}
 
 export class Ctx {
   private readonly ctes: string[] = [];
@@ -32,6 +37,8 @@ export class Ctx {
    * marker (`__present`), and operators work per source row. `base` holds one row per id.
    */
   partition: { base: string } | undefined;
+  /** Keys found in the data for each `evaluate bag_unpack` (by its offset), see bag-unpack.ts. */
+  readonly bagKeys = new Map<number, string[]>();
   constructor(
     readonly text: string,
     readonly now: Date,
@@ -82,8 +89,8 @@ export function sqlString(s: string): string {
 }
 
 export function envOf(ctx: Ctx, rel: Rel, alias?: string): Env {
-  const names = new Set(rel.cols.map((c) => c.name));
-  return { ctx, col: (n) => (names.has(n) ? (alias ? `${alias}.${q(n)}` : q(n)) : undefined) };
+  const types = new Map(rel.cols.map((c) => [c.name, c.type]));
+  return { ctx, col: (n) => (types.has(n) ? (alias ? `${alias}.${q(n)}` : q(n)) : undefined), colType: (n) => types.get(n) };
 }
 
 /** Children of a SyntaxList of SeparatedElements (or plain list), skipping separators. */

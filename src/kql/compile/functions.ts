@@ -129,8 +129,9 @@ const functions: Record<string, Fn> = {
   max_of: (args, env, t) => `greatest(${args.map((a) => as(a, env, t)).join(', ')})`,
   min_of: (args, env, t) => `least(${args.map((a) => as(a, env, t)).join(', ')})`,
   column_ifexists: ([name, dflt], env, t) => {
-    const ref = env.col(String(name.ConstantValue));
-    return ref ? convert({ sql: ref, type: t }, t) : as(dflt, env, t);
+    const col = String(name.ConstantValue);
+    const ref = env.col(col);
+    return ref ? convert({ sql: ref, type: env.colType?.(col) ?? t }, t) : as(dflt, env, t);
   },
   columnifexists: (args, env, t, node) => functions.column_ifexists!(args, env, t, node),
   strrep: ([s, n], env) => `repeat(${str(s, env)}, CAST(${num(n, env)} AS BIGINT))`,

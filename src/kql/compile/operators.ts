@@ -4,6 +4,7 @@ import { Kusto, kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { carry, envOf, listItems, q, resultCols } from './context.ts';
 import type { Col, Ctx, Env, Rel } from './context.ts';
+import { compileBagUnpack } from './bag-unpack.ts';
 import { compileJoin } from './join.ts';
 import { compileMvExpand } from './mv.ts';
 import { compileMvApply } from './mv-apply.ts';
@@ -89,6 +90,11 @@ export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
     case 'AsOperator':
       ctx.bind(String(op.Name.SimpleName), { kind: 'tabular', rel });
       return rel;
+    case 'EvaluateOperator': {
+      const call = op.FunctionCall;
+      if (call && String(call.Name?.SimpleName) === 'bag_unpack' && !listItems(op.Parameters).length) return compileBagUnpack(rel, op, call, ctx);
+      return ctx.fail('UnsupportedOperator', `the evaluate ${String(call?.Name?.SimpleName ?? '')} plugin is not supported by Tessera's KQL engine`, op);
+    }
     case 'RenderOperator':
       // render is a visualisation hint for the client; the Log Analytics API returns the rows unchanged.
       return rel;
@@ -128,7 +134,8 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
   const defined = new Map<string, string>();
   // Every item is evaluated against the input row: Kusto's binder resolves names in `extend` and
   // `project` against the input only (`extend b = 1, c = b` is an error), so `project a = b, b = a` swaps.
-  const env: Env = { ctx, col: (n) => input.get(n) };
+  const inputTypes = new Map(rel.cols.map((c) => [c.name, c.type]));
+  const env: Env = { ctx, col: (n) => input.get(n), colType: (n) => inputTypes.get(n) };
   const known = new Set(extend ? rel.cols.map((c) => c.name) : []);
   const fresh = out.filter((c) => !known.has(c.name)).map((c) => c.name);
   const types = new Map(out.map((c) => [c.name, c.type]));
