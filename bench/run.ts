@@ -5,7 +5,7 @@
  *   npm run bench -- [--only GROUP|GROUP/ID|ID,…] [--duration S] [--warmup S] [--connections N]
  *                    [--max-requests N] [--budget S] [--list]
  *
- * Groups: client_credentials, refresh_token, bound_refresh, memory, modules (kql, policy-eval,
+ * Groups: client_credentials, refresh_token, bound_refresh, memory, modules (device-refresh, kql, policy-eval,
  * risk-sim, resource-verify). See docs/benchmarks.md.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
