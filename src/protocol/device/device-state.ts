@@ -62,9 +62,3 @@ export async function proofStep<T>(ctx: TokenContext, fn: () => Promise<T>): Pro
     throw e;
   }
 }
-
-/** Records the device's last sign-in (Graph approximateLastSignInDateTime), at most once an hour. */
-export async function touchDevice(app: App, d: Device, now: number): Promise<void> {
-  if (d.lastSignInAt !== null && now - d.lastSignInAt < 3_600_000) return;
-  await app.store.devices.update({ ...d, lastSignInAt: now });
-}

@@ -14,7 +14,7 @@ import { loadActiveUser } from '../token/grants/load-user.ts';
 import { userPermissions } from '../token/grants/scopes-for-user.ts';
 import { tokenProtectionStatus } from '../token/sign-in-context.ts';
 import { proofAudience } from './authority.ts';
-import { findDevice, markUnbound, proofStep, requireUsableDevice, touchDevice } from './device-state.ts';
+import { findDevice, markUnbound, proofStep, requireUsableDevice } from './device-state.ts';
 import { sessionContext } from './issue-session.ts';
 
 export const GRANT_SESSION = 'urn:tessera:params:oauth:grant-type:session';
@@ -59,7 +59,6 @@ export async function sessionGrant(ctx: TokenContext): Promise<GrantOutcome> {
   if (row.status === 'rotated') throw new InvalidGrant('The session token was renewed; use the new one.', { aadsts: 70008 });
   if (row.status === 'revoked') throw new InvalidGrant('The provided grant has been revoked; a fresh sign-in is needed.', { aadsts: 50173 });
   if (row.expiresAt <= Date.now()) throw new InvalidGrant('The session token has expired; sign in again on this device.', { aadsts: 700082 });
-  await touchDevice(app, device, Date.now());
   const scopes = await resolveScopes(app.directory, tenant.id, scope);
   // The session token is the refresh credential; a refresh token bound to the device would be unusable elsewhere anyway.
   scopes.oidc.delete('offline_access');

@@ -13,7 +13,6 @@ import { InvalidGrant, ServerError } from '../../errors/oauth.ts';
 import type { Device, RefreshToken } from '../../store/types.ts';
 import { newId, newSecret, sha256 } from '../../util/ids.ts';
 import type { TokenContext } from '../token/context.ts';
-import { touchDevice } from './device-state.ts';
 
 /** What a session row keeps in `context` besides the usual issuance details. */
 export interface SessionContext {
@@ -66,7 +65,6 @@ export async function issueSession(ctx: TokenContext, body: Record<string, unkno
   } else {
     await app.store.refreshTokens.save(row);
   }
-  await touchDevice(app, device, now);
   ctx.event.sessionId = sid;
   return {
     token_type: 'session',
