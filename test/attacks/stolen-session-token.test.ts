@@ -30,6 +30,19 @@ describe('attack: stolen session token without the device keys', () => {
     assert.ok((await victim.client.acquireToken(victim.session, { clientId: victim.clientId, scope: API_SCOPE })).access_token);
   });
 
+  test('a proof under a rolled-over session key id (an old key stolen earlier, the current token): session_key_unknown', async () => {
+    const victim = await enrolledAgent(w);
+    const oldKeyId = victim.session.sessionKeyId;
+    const renewed = await victim.client.renew(victim.session);
+    const thief = agent(w.s);
+    await thief.store.generate('dpop', 'ES256');
+    await plantGuessedSessionKey(thief.store, oldKeyId);
+    await assert.rejects(thief.client.acquireToken({ ...renewed, sessionKeyId: oldKeyId }, { clientId: thief.clientId, scope: API_SCOPE }), fails('invalid_grant', 'session_key_unknown'));
+    const rec = await lastSignIn(w.s);
+    assert.equal(rec.resultType, '50155');
+    assert.deepEqual(rec.status, { signInSessionStatus: 'unbound', signInSessionStatusCode: 1005 });
+  });
+
   test('renewal signed with the thief\'s own device key under the victim\'s device id: device_proof_invalid', async () => {
     const victim = await enrolledAgent(w);
     const thief = agent(w.s);
