@@ -69,14 +69,14 @@ export interface RiskRepository {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-function byDetectedDesc(a: { detectedDateTime: string; id: string }, b: { detectedDateTime: string; id: string }): number {
+export function byDetectedDesc(a: { detectedDateTime: string; id: string }, b: { detectedDateTime: string; id: string }): number {
   return a.detectedDateTime < b.detectedDateTime ? 1 : a.detectedDateTime > b.detectedDateTime ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
-function byUpdatedDesc(a: { riskLastUpdatedDateTime: string; id: string }, b: { riskLastUpdatedDateTime: string; id: string }): number {
+export function byUpdatedDesc(a: { riskLastUpdatedDateTime: string; id: string }, b: { riskLastUpdatedDateTime: string; id: string }): number {
   return a.riskLastUpdatedDateTime < b.riskLastUpdatedDateTime ? 1 : a.riskLastUpdatedDateTime > b.riskLastUpdatedDateTime ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function matchDetection(d: RiskDetection | ServicePrincipalRiskDetection, q: DetectionQuery & SpDetectionQuery): boolean {
+export function matchDetection(d: RiskDetection | ServicePrincipalRiskDetection, q: DetectionQuery & SpDetectionQuery): boolean {
   if (q.userId !== undefined && (!('userId' in d) || d.userId !== q.userId)) return false;
   if (q.servicePrincipalId !== undefined && (!('servicePrincipalId' in d) || d.servicePrincipalId !== q.servicePrincipalId)) return false;
   if (q.riskState !== undefined && d.riskState !== q.riskState) return false;
@@ -87,7 +87,7 @@ function matchDetection(d: RiskDetection | ServicePrincipalRiskDetection, q: Det
   return true;
 }
 
-function limitOf<T>(items: T[], limit: number | undefined): T[] {
+export function limitOf<T>(items: T[], limit: number | undefined): T[] {
   return limit === undefined ? items : items.slice(0, Math.max(0, limit));
 }
 

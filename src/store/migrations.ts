@@ -157,11 +157,22 @@ async function v3Policies(db: Db): Promise<void> {
     .addColumn('tenant_id', text, (c) => c.primaryKey()).addColumn('version', big, (c) => c.notNull()).execute();
 }
 
+async function v4Risk(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  await db.schema.createTable('risk_documents').ifNotExists()
+    .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('tenant_id', text, (c) => c.notNull()).addColumn('kind', text, (c) => c.notNull())
+    .addColumn('id', text, (c) => c.notNull()).addColumn('subject_id', text, (c) => c.notNull())
+    .addColumn('body', text, (c) => c.notNull())
+    .addUniqueConstraint('risk_documents_key', ['tenant_id', 'kind', 'id']).execute();
+  await db.schema.createIndex('risk_documents_subject').ifNotExists().on('risk_documents').columns(['tenant_id', 'kind', 'subject_id']).execute();
+}
+
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '0001-directory-and-tokens': { up: (db) => v1(db) },
     '0002-audit': { up: (db) => v1Audit(db, dialect) },
     '0003-conditional-access': { up: (db) => v3Policies(db) },
+    '0004-risk': { up: (db) => v4Risk(db, dialect) },
     '0003-application-extra': { up: (db) => db.schema.alterTable('applications').addColumn('extra', text).execute() },
   };
 }

@@ -15,6 +15,7 @@ import { applicationStore, deviceStore, servicePrincipalStore } from './sql/apps
 import { authCodeStore, deviceCodeStore, refreshTokenStore, sessionStore } from './sql/tokens.ts';
 import { auditStore, signingKeyStore } from './sql/keys-audit.ts';
 import { sqlPolicyRepository } from './sql/policies.ts';
+import { sqlRiskRepository } from './sql/risk.ts';
 
 // PostgreSQL returns BIGINT as strings by default; our instants are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -36,6 +37,7 @@ function build(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', onClose: ()
     signingKeys: signingKeyStore(db),
     audit: auditStore(db),
     policies: (tenantId) => sqlPolicyRepository(db, tenantId),
+    risk: (tenantId) => sqlRiskRepository(db, tenantId),
     close: onClose,
   };
 }

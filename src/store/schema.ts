@@ -89,6 +89,7 @@ export interface AuditEventsTable {
 }
 
 export interface CaDocumentsTable { tenant_id: string; kind: string; id: string; body: string; created_at: number }
+export interface RiskDocumentsTable { seq: Generated<number>; tenant_id: string; kind: string; id: string; subject_id: string; body: string }
 export interface CaVersionsTable { tenant_id: string; version: number }
 
 export interface Database {
@@ -111,4 +112,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   ca_documents: CaDocumentsTable;
   ca_versions: CaVersionsTable;
+  risk_documents: RiskDocumentsTable;
 }

@@ -1,4 +1,5 @@
 import type { PolicyRepository } from '../policy/repository.ts';
+import type { RiskRepository } from '../risk/repository.ts';
 
 /**
  * Narrow store contracts, one per artifact. Every implementation (SQLite, PostgreSQL) must pass
@@ -221,6 +222,8 @@ export interface AuditStore {
 export interface Store {
   /** Conditional access policies and named locations of one tenant (contract: src/policy/repository-contract.ts). */
   policies(tenantId: string): PolicyRepository;
+  /** Identity protection records of one tenant (contract: src/risk/repository.contract.ts). */
+  risk(tenantId: string): RiskRepository;
   readonly dialect: 'sqlite' | 'postgres';
   tenants: TenantStore;
   users: UserStore;

@@ -25,8 +25,9 @@ export function sqlPolicyRepository(db: Db, tenantId: string): PolicyRepository 
   const mutate = async <T>(fn: (tx: Db) => Promise<{ changed: boolean; value: T }>): Promise<T> => db.transaction().execute(async (tx) => {
     const r = await fn(tx);
     if (r.changed) {
-      const up = await tx.updateTable('ca_versions').set((eb) => ({ version: eb('version', '+', 1) })).where('tenant_id', '=', tenantId).executeTakeFirst();
-      if (up.numUpdatedRows === 0n) await tx.insertInto('ca_versions').values({ tenant_id: tenantId, version: 1 }).execute();
+      // One upsert, so concurrent first writers on PostgreSQL cannot both insert.
+      await tx.insertInto('ca_versions').values({ tenant_id: tenantId, version: 1 })
+        .onConflict((oc) => oc.column('tenant_id').doUpdateSet((eb) => ({ version: eb('ca_versions.version', '+', 1) }))).execute();
     }
     return r.value;
   });
