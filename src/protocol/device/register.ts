@@ -90,7 +90,9 @@ export function registerDeviceRegistration(f: FastifyInstance, app: App): void {
         e.authenticationRequirement = amr.includes('mfa') ? 'multiFactorAuthentication' : 'singleFactorAuthentication';
         e.deviceDetail = { ...e.deviceDetail, deviceId: device.deviceId, trustType: device.trustType ?? '' };
       } catch (err) {
-        if (err instanceof OAuthError) e.status = { errorCode: err.aadsts ?? 90000, failureReason: err.description, additionalDetails: err.detail ?? null };
+        e.status = err instanceof OAuthError
+          ? { errorCode: err.aadsts ?? 90000, failureReason: err.description, additionalDetails: err.detail ?? null }
+          : { errorCode: 90000, failureReason: 'The server could not complete the request.', additionalDetails: null };
         throw err;
       } finally {
         e.processingTimeInMilliseconds = Math.round(performance.now() - started);
