@@ -21,6 +21,8 @@ export interface KqlOptions {
   now?: Date;
   /** ISO-8601 duration (P7D) or interval restricting TimeGenerated, as in the Log Analytics API. */
   timespan?: string;
+  /** Most rows returned (default 500,000, the Log Analytics limit); beyond it the result is truncated. */
+  maxRows?: number;
 }
 
 export interface KqlTable {
@@ -31,7 +33,11 @@ export interface KqlTable {
 
 export interface KqlResult {
   tables: KqlTable[];
+  /** Set when the result had more than `maxRows` rows and was cut there. */
+  truncated?: { maxRows: number };
 }
+
+export const defaultMaxRows = 500_000;
 
 export interface CompiledKql {
   sql: string;
@@ -78,14 +84,18 @@ export async function runKql(store: AnalyticsStore, query: string, opts: KqlOpti
       keys.set(err.key, res.rows.map((r) => String(r[0])));
     }
   }
+  const maxRows = opts.maxRows ?? defaultMaxRows;
   let res;
   try {
-    res = await store.query(compiled.sql);
+    // One row more than the cap tells a full result from a truncated one.
+    res = await store.query(`${compiled.sql} LIMIT ${maxRows + 1}`);
   } catch (err) {
     throw new KqlError('ExecutionError', `the query could not run: ${(err as Error).message.split('\n')[0]}`);
   }
-  const rows = res.rows.map((r) => r.map((v, i) => outputValue(v, compiled.columns[i]!.type)));
-  return { tables: [{ name: 'PrimaryResult', columns: compiled.columns.map((c) => ({ name: c.name, type: c.type })), rows }] };
+  const truncated = res.rows.length > maxRows;
+  const rows = res.rows.slice(0, maxRows).map((r) => r.map((v, i) => outputValue(v, compiled!.columns[i]!.type)));
+  const tables = [{ name: 'PrimaryResult', columns: compiled.columns.map((c) => ({ name: c.name, type: c.type })), rows }];
+  return truncated ? { tables, truncated: { maxRows } } : { tables };
 }
 
 function outputValue(v: unknown, t: KType): unknown {

@@ -12,18 +12,32 @@ function error(status: number, code: string, message: string, details?: unknown[
   return { status, body: { error: { code, message, ...(details ? { details } : {}) } } };
 }
 
-export async function handleWorkspaceQuery(store: AnalyticsStore, body: unknown, now: Date): Promise<WorkspaceResponse> {
+export async function handleWorkspaceQuery(store: AnalyticsStore, body: unknown, now: Date, opts: { maxRows?: number } = {}): Promise<WorkspaceResponse> {
   if (!body || typeof body !== 'object') return error(400, 'BadArgumentError', 'The request body must be a JSON object with a "query" string.');
   const { query, timespan } = body as { query?: unknown; timespan?: unknown };
   if (typeof query !== 'string' || !query.trim()) return error(400, 'BadArgumentError', 'The request had some invalid properties: "query" must be a non-empty string.');
   if (timespan !== undefined && typeof timespan !== 'string') return error(400, 'BadArgumentError', '"timespan" must be an ISO-8601 duration or interval string.');
   try {
-    const res = await runKql(store, query, { now, ...(timespan ? { timespan } : {}) });
+    const res = await runKql(store, query, { now, ...(timespan ? { timespan } : {}), ...(opts.maxRows ? { maxRows: opts.maxRows } : {}) });
     const tables = res.tables.map((t) => ({
       name: t.name,
       columns: t.columns,
       rows: t.rows.map((r) => r.map((v, i) => (t.columns[i]!.type === 'dynamic' && v !== null ? JSON.stringify(v) : v))),
     }));
+    if (res.truncated) {
+      // As Log Analytics does past its record limit: the rows so far, plus a PartialError.
+      return {
+        status: 200,
+        body: {
+          tables,
+          error: {
+            code: 'PartialError',
+            message: 'There were some errors when processing your query.',
+            details: [{ code: 'EngineError', message: `Query result set has exceeded the internal record count limit ${res.truncated.maxRows} records.` }],
+          },
+        },
+      };
+    }
     return { status: 200, body: { tables } };
   } catch (err) {
     if (err instanceof KqlError) {

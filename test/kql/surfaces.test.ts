@@ -88,6 +88,11 @@ test('workspace query handler: Log Analytics shapes for results and errors', asy
   assert.equal(err.code, 'BadArgumentError');
   assert.equal(err.details[0]!.code, 'UnsupportedOperator');
   assert.equal((await handleWorkspaceQuery(store, 'nope', now)).status, 400);
+  const capped = await handleWorkspaceQuery(store, { query: 'SigninLogs | project UserPrincipalName' }, now, { maxRows: 1 });
+  assert.equal(capped.status, 200);
+  const cb = capped.body as { tables: { rows: unknown[] }[]; error: { code: string } };
+  assert.equal(cb.tables[0]!.rows.length, 1);
+  assert.equal(cb.error.code, 'PartialError', 'past the record limit: rows so far plus a PartialError');
   assert.equal((await handleWorkspaceQuery(store, { query: 'SigninLogs', timespan: 'last week' }, now)).status, 400);
   await store.close();
 });
