@@ -6,6 +6,7 @@
  * const res = await runKql(store, 'SigninLogs | summarize count() by AppDisplayName', { timespan: 'P7D' });
  * res.tables[0].rows // [['Azure Portal', 12], ...]
  */
+import { QueryTimeoutError } from '../logs/analytics-store.ts';
 import type { AnalyticsStore } from '../logs/analytics-store.ts';
 import { Ctx, listItems, q } from './compile/context.ts';
 import type { Col, KType } from './compile/context.ts';
@@ -23,6 +24,8 @@ export interface KqlOptions {
   timespan?: string;
   /** Most rows returned (default 500,000, the Log Analytics limit); beyond it the result is truncated. */
   maxRows?: number;
+  /** Cancel the query after this long; it then fails with a KqlError (ExecutionError). */
+  timeoutMs?: number;
 }
 
 export interface KqlTable {
@@ -88,8 +91,9 @@ export async function runKql(store: AnalyticsStore, query: string, opts: KqlOpti
   let res;
   try {
     // One row more than the cap tells a full result from a truncated one.
-    res = await store.query(`${compiled.sql} LIMIT ${maxRows + 1}`);
+    res = await store.query(`${compiled.sql} LIMIT ${maxRows + 1}`, [], opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {});
   } catch (err) {
+    if (err instanceof QueryTimeoutError) throw new KqlError('ExecutionError', `the query took longer than ${opts.timeoutMs} ms and was cancelled`);
     throw new KqlError('ExecutionError', `the query could not run: ${(err as Error).message.split('\n')[0]}`);
   }
   const truncated = res.rows.length > maxRows;

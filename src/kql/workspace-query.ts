@@ -12,13 +12,26 @@ function error(status: number, code: string, message: string, details?: unknown[
   return { status, body: { error: { code, message, ...(details ? { details } : {}) } } };
 }
 
-export async function handleWorkspaceQuery(store: AnalyticsStore, body: unknown, now: Date, opts: { maxRows?: number } = {}): Promise<WorkspaceResponse> {
+/** Default time limit of an API query (Log Analytics allows up to 10 minutes; this is a smaller server). */
+export const defaultQueryTimeoutMs = 60_000;
+
+export async function handleWorkspaceQuery(
+  store: AnalyticsStore,
+  body: unknown,
+  now: Date,
+  opts: { maxRows?: number; timeoutMs?: number } = {},
+): Promise<WorkspaceResponse> {
   if (!body || typeof body !== 'object') return error(400, 'BadArgumentError', 'The request body must be a JSON object with a "query" string.');
   const { query, timespan } = body as { query?: unknown; timespan?: unknown };
   if (typeof query !== 'string' || !query.trim()) return error(400, 'BadArgumentError', 'The request had some invalid properties: "query" must be a non-empty string.');
   if (timespan !== undefined && typeof timespan !== 'string') return error(400, 'BadArgumentError', '"timespan" must be an ISO-8601 duration or interval string.');
   try {
-    const res = await runKql(store, query, { now, ...(timespan ? { timespan } : {}), ...(opts.maxRows ? { maxRows: opts.maxRows } : {}) });
+    const res = await runKql(store, query, {
+      now,
+      timeoutMs: opts.timeoutMs ?? defaultQueryTimeoutMs,
+      ...(timespan ? { timespan } : {}),
+      ...(opts.maxRows ? { maxRows: opts.maxRows } : {}),
+    });
     const tables = res.tables.map((t) => ({
       name: t.name,
       columns: t.columns,

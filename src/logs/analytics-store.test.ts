@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openAnalyticsStore } from './analytics-store.ts';
+import { QueryTimeoutError, openAnalyticsStore } from './analytics-store.ts';
 
 test('rows land by batch size without an explicit flush; missing columns are NULL', async () => {
   const store = await openAnalyticsStore({ path: ':memory:', batchSize: 3, flushIntervalMs: 60_000 });
@@ -67,5 +67,13 @@ test('prune removes rows older than the retention window', async () => {
   store.append('SigninLogs', [{ Id: 'old', TimeGenerated: '2024-01-01T00:00:00Z' }, { Id: 'new', TimeGenerated: '2024-02-20T00:00:00Z' }]);
   assert.equal(await store.prune(new Date('2024-03-01T00:00:00Z')), 1);
   assert.deepEqual((await store.query('SELECT "Id" FROM "SigninLogs"')).rows, [['new']]);
+  await store.close();
+});
+
+test('a statement over its time limit is cancelled without disturbing other reads', async () => {
+  const store = await openAnalyticsStore({ path: ':memory:' });
+  // Billions of rows: far longer than the limit on any machine.
+  await assert.rejects(store.query('SELECT count(*) FROM range(100000000000) AS t(i) WHERE i % 7 = 3', [], { timeoutMs: 50 }), QueryTimeoutError);
+  assert.deepEqual((await store.query('SELECT 42')).rows, [[42]]);
   await store.close();
 });

@@ -32,6 +32,15 @@ export interface AnalyticsStoreOptions {
   onError?: (err: Error) => void;
 }
 
+export interface QueryOptions {
+  /** Cancel the statement after this long (it then rejects with a QueryTimeoutError). */
+  timeoutMs?: number;
+}
+
+export class QueryTimeoutError extends Error {
+  override readonly name = 'QueryTimeoutError';
+}
+
 export interface AnalyticsStore {
   /** Buffer rows (objects keyed by column name) for `table`; unknown keys are ignored, missing columns are NULL. */
   append(table: LogTableName, rows: Record<string, unknown>[]): void;
@@ -41,7 +50,7 @@ export interface AnalyticsStore {
    * One read-only SQL statement with `$1`-style (or `?`) parameters. Anything but a SELECT-like
    * statement is refused, so a caller cannot write through this door.
    */
-  query(sql: string, params?: readonly SqlParam[]): Promise<QueryResult>;
+  query(sql: string, params?: readonly SqlParam[], opts?: QueryOptions): Promise<QueryResult>;
   /** Delete rows whose TimeGenerated is older than `now - retentionDays`; returns rows removed. */
   prune(now: Date): Promise<number>;
   close(): Promise<void>;
@@ -131,20 +140,38 @@ class DuckAnalyticsStore implements AnalyticsStore {
     }
   }
 
-  async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
+  async query(sql: string, params: readonly SqlParam[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
     // Read your writes; a bad buffered row is the producer's problem, reported, not the reader's.
     await this.flush().catch((err: unknown) => this.onError(err instanceof Error ? err : new Error(String(err))));
-    const stmt = await this.reader.prepare(sql);
-    if (!readOnlyStatements.has(stmt.statementType)) {
-      stmt.destroySync();
-      throw new Error('only read-only statements (SELECT) may run through query()');
-    }
+    // A statement with a time limit gets a connection of its own, so interrupting it cannot
+    // cancel anyone else's statement on the shared reader connection.
+    const conn = opts.timeoutMs ? await this.instance.connect() : this.reader;
+    let timedOut = false;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          conn.interrupt();
+        }, opts.timeoutMs)
+      : undefined;
     try {
-      params.forEach((p, i) => bindParam(stmt, i + 1, p));
-      const reader = await stmt.runAndReadAll();
-      return toQueryResult(reader);
+      const stmt = await conn.prepare(sql);
+      if (!readOnlyStatements.has(stmt.statementType)) {
+        stmt.destroySync();
+        throw new Error('only read-only statements (SELECT) may run through query()');
+      }
+      try {
+        params.forEach((p, i) => bindParam(stmt, i + 1, p));
+        const reader = await stmt.runAndReadAll();
+        return toQueryResult(reader);
+      } finally {
+        stmt.destroySync();
+      }
+    } catch (err) {
+      if (timedOut) throw new QueryTimeoutError(`the statement was cancelled after ${opts.timeoutMs} ms`);
+      throw err;
     } finally {
-      stmt.destroySync();
+      if (timer) clearTimeout(timer);
+      if (conn !== this.reader) conn.closeSync();
     }
   }
 
