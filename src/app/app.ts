@@ -23,6 +23,8 @@ import { hmacSha256 } from '../util/ids.ts';
 import type { AccessHook } from '../protocol/token/access.ts';
 import { PolicyEngine } from './policy-engine.ts';
 import { conditionalAccessHook } from '../protocol/token/conditional-access.ts';
+import { riskHook } from '../protocol/token/risk.ts';
+import { RiskService } from './risk.ts';
 
 export interface App {
   config: TesseraConfig;
@@ -42,6 +44,8 @@ export interface App {
   deviceNonces: NonceService;
   /** Risk and conditional access steps run on every token request, in order (identity protection, policy engine). */
   accessHooks: AccessHook[];
+  /** Identity protection: per-tenant risk engines and the geolocation lookup. */
+  risk: RiskService;
   /** Compiled conditional access policies per tenant. */
   policies: PolicyEngine;
   /** Base URL the issuer is built on; set once the listener knows its port. */
@@ -96,7 +100,8 @@ export async function openTessera(config: TesseraConfig, opts: OpenOptions = {})
     dpopNonces: createHmacNonceService({ secrets: [nonceKey], label: 'dpop' }),
     deviceNonces: createHmacNonceService({ secrets: [Buffer.from(hmacSha256(masterKey, 'device-nonce-key'), 'base64url')], label: 'device' }),
     dpopReplay: new MemoryReplayCache(),
-    accessHooks: [conditionalAccessHook],
+    accessHooks: [riskHook, conditionalAccessHook],
+    risk: new RiskService(store, logs, Buffer.from(hmacSha256(masterKey, 'password-fingerprint-key'), 'base64url')),
     policies: new PolicyEngine(store),
     baseUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     issuer(tenantId) {

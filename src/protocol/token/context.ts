@@ -46,6 +46,8 @@ export interface GrantOutcome {
   /** Issuance context stored with the refresh token (IP, user agent, …) for anomaly detection. */
   issuedTo?: Record<string, unknown>;
   code?: string | undefined;
+  /** Keyed fingerprint of the password used in this sign-in (password spray detection), never the password. */
+  passwordFingerprint?: string | undefined;
   /**
    * Issues the grant's own long-lived credential instead of a refresh token, after the access
    * decision (the device session token, src/protocol/device/issue-session.ts). Receives the token
@@ -68,7 +70,7 @@ export interface TokenContext {
   response?: Record<string, unknown>;
   responseHeaders: Record<string, string>;
   /** Risk levels from identity protection, read by conditional access. */
-  risk?: { signIn?: RiskLevel; user?: RiskLevel; servicePrincipal?: RiskLevel; country?: string | null };
+  risk?: { signIn?: RiskLevel | undefined; user?: RiskLevel | undefined; servicePrincipal?: RiskLevel | undefined; country?: string | null };
   /** Authentication contexts satisfied (token `acrs`). */
   acrs?: string[];
 }

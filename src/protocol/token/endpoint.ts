@@ -11,6 +11,7 @@ import { FormParams } from '../../server/form.ts';
 import { requestInfo, requireForm, resolveTenant } from '../../server/request.ts';
 import type { TokenContext } from './context.ts';
 import { tokenSteps } from './steps.ts';
+import { recordRisk } from './risk.ts';
 import { tokenProtectionStatus } from './sign-in-context.ts';
 
 const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down']);
@@ -56,6 +57,7 @@ function finish(app: App, ctx: TokenContext): void {
   }
   ctx.event.processingTimeInMilliseconds = Math.round(performance.now() - ctx.started);
   app.signIns.record(ctx.event);
+  recordRisk(ctx);
 }
 
 function safe<T>(fn: () => T): T | undefined {
