@@ -57,6 +57,7 @@ export function createGraphRouter(f: FastifyInstance, app: App): GraphRouter {
             const clientRequestId = req.headers['client-request-id'];
             void reply.header('request-id', req.id).header('client-request-id', typeof clientRequestId === 'string' && /^[\w.-]{1,100}$/.test(clientRequestId) ? clientRequestId : req.id);
             const result = await handler(c);
+            if (reply.sent) return reply; // the handler answered itself (e.g. a CSV download)
             if (result === undefined) return reply.status(204).send();
             if ('status' in result && 'body' in result && typeof result.status === 'number') return reply.status(result.status).send(result.body);
             return reply.status(200).send(result);

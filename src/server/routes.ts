@@ -11,6 +11,7 @@ import { registerDeviceProtocol } from '../protocol/device/routes.ts';
 import { createGraphRouter } from '../admin/route.ts';
 import { registerConditionalAccess } from '../admin/conditional-access.ts';
 import { registerWorkspaceQuery } from '../admin/workspace-query.ts';
+import { registerIdentityProtection } from '../admin/identity-protection.ts';
 
 export function registerRoutes(f: FastifyInstance, app: App): void {
   f.get('/health', async () => ({ status: 'ok' }));
@@ -20,7 +21,9 @@ export function registerRoutes(f: FastifyInstance, app: App): void {
   registerDeviceAuthorization(f, app);
   registerTokenManagement(f, app);
   registerGraph(f, app);
-  registerConditionalAccess(createGraphRouter(f, app));
+  const graph = createGraphRouter(f, app);
+  registerConditionalAccess(graph);
+  registerIdentityProtection(graph);
   registerWorkspaceQuery(f, app);
   registerDeviceProtocol(f, app);
 }

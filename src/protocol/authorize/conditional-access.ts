@@ -7,7 +7,7 @@ import type { App } from '../../app/app.ts';
 import { evaluatePolicies } from '../../policy/index.ts';
 import type { Tenant, User } from '../../store/types.ts';
 import { resolveScopes } from '../resources.ts';
-import { buildPolicyContext } from '../token/conditional-access.ts';
+import { buildPolicyContext, type RiskInput } from '../token/conditional-access.ts';
 import { interactiveEvent, type Attempt } from './credentials.ts';
 
 export type InteractiveVerdict =
@@ -15,7 +15,7 @@ export type InteractiveVerdict =
   | { outcome: 'prompt-mfa' }
   | { outcome: 'deny'; aadsts: number; message: string };
 
-export async function evaluateInteractive(app: App, tenant: Tenant, a: Attempt, user: User, scope: string, amr: string[]): Promise<InteractiveVerdict> {
+export async function evaluateInteractive(app: App, tenant: Tenant, a: Attempt, user: User, scope: string, amr: string[], risk: RiskInput = {}): Promise<InteractiveVerdict> {
   const snapshot = await app.policies.snapshot(tenant.id);
   if (snapshot.policies.length === 0) return { outcome: 'allow' };
   const scopes = await resolveScopes(app.directory, tenant.id, scope).catch(() => undefined);
@@ -24,7 +24,7 @@ export async function evaluateInteractive(app: App, tenant: Tenant, a: Attempt, 
     tenantId: tenant.id, subject: { kind: 'user', user, wids }, clientAppId: a.appId, resourceAppId: scopes?.resource?.appId ?? null,
     clientAppUsed: 'Browser', userAgent: a.userAgent, ip: a.ip, device: undefined,
     transferMethod: a.protocol === 'deviceCode' ? 'deviceCodeFlow' : 'none', originalTransferMethod: a.protocol === 'deviceCode' ? 'deviceCodeFlow' : 'none',
-    amr, authTime: Date.now(), tokenProtection: { signInSessionStatus: 'unbound', signInSessionStatusCode: 1008 }, isInteractive: true, risk: {},
+    amr, authTime: Date.now(), tokenProtection: { signInSessionStatus: 'unbound', signInSessionStatusCode: 1008 }, isInteractive: true, risk,
   });
   const d = evaluatePolicies(snapshot, ctx);
   if (d.outcome === 'allow') return { outcome: 'allow' };

@@ -13,7 +13,7 @@ import { parseUserAgent } from '../../signin/user-agent.ts';
 
 export interface Attempt { ip: string; userAgent: string; appId: string; appDisplayName: string; correlationId: string; protocol: string }
 
-export type PasswordResult = { ok: true; user: User } | { ok: false; message: string };
+export type PasswordResult = { ok: true; user: User; passwordFingerprint: string } | { ok: false; message: string };
 
 export function interactiveEvent(tenant: Tenant, a: Attempt, identifier: string, user: User | undefined): SignInEvent {
   const agent = parseUserAgent(a.userAgent);
@@ -25,6 +25,15 @@ export function interactiveEvent(tenant: Tenant, a: Attempt, identifier: string,
     deviceDetail: { deviceId: '', displayName: '', operatingSystem: agent.operatingSystem, browser: agent.browser, isCompliant: null, isManaged: null, trustType: '' },
     tokenProtectionStatusDetails: { signInSessionStatus: 'unbound', signInSessionStatusCode: 1008 },
   });
+}
+
+/** Failed password checks feed identity protection (password spray, malicious IP) with a keyed fingerprint, never the password. */
+function feedRisk(app: App, tenant: Tenant, a: Attempt, upn: string, user: User | undefined, fingerprint: string, failureKind: 'invalidPassword' | 'unknownUser' | 'blocked'): void {
+  const engine = app.risk.engine(tenant.id);
+  void engine.recordOutcome({
+    requestId: newId(), correlationId: a.correlationId, time: Date.now(), userId: user?.id ?? '', userPrincipalName: user?.userPrincipalName ?? upn,
+    appId: a.appId, ip: a.ip, userAgent: a.userAgent, isInteractive: true, status: 'failure', failureKind, passwordFingerprint: fingerprint,
+  }).catch((err) => app.log.error({ err }, 'risk learning failed'));
 }
 
 function fail(app: App, e: SignInEvent, code: number, reason: string, step: string): void {
@@ -43,8 +52,10 @@ export async function checkPassword(app: App, tenant: Tenant, a: Attempt, userna
     return { ok: false, message: 'Your account is temporarily locked to prevent unauthorized use. Try again later.' };
   }
   const good = await verifyPassword(user?.passwordHash ?? null, password);
+  const fingerprint = app.risk.engine(tenant.id).fingerprintPassword(password);
   if (!user || !good) {
     app.lockout.failure(lockKey, a.ip);
+    feedRisk(app, tenant, a, upn, user, fingerprint, user ? 'invalidPassword' : 'unknownUser');
     fail(app, e, user ? 50126 : 50034, user ? 'Error validating credentials due to invalid username or password.' : 'The user account does not exist in the directory.', 'Password');
     // The page never says which of the two was wrong.
     return { ok: false, message: 'Your account or password is incorrect.' };
@@ -54,7 +65,7 @@ export async function checkPassword(app: App, tenant: Tenant, a: Attempt, userna
     return { ok: false, message: 'Your account has been disabled. Contact your administrator.' };
   }
   app.lockout.success(lockKey);
-  return { ok: true, user };
+  return { ok: true, user, passwordFingerprint: fingerprint };
 }
 
 const lastOtpStep = new Map<string, number>();

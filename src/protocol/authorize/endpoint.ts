@@ -15,6 +15,8 @@ import { formPostPage, loginPage, messagePage, otpPage } from './pages.ts';
 import { PageError, RedirectError, validateAuthorize } from './request.ts';
 import { readSsoSession, startSsoSession } from './sso.ts';
 import { evaluateInteractive } from './conditional-access.ts';
+import { assessLogin, type LoginRisk } from './risk.ts';
+import type { RiskLevel } from '../../policy/schema/enums.ts';
 
 type Req = FastifyRequest<{ Params: { tenant: string } }>;
 
@@ -33,12 +35,12 @@ export function sendToClient(app: App, reply: FastifyReply, tenant: Tenant, to: 
   return reply.status(302).header('Location', u.toString()).header('Cache-Control', 'no-store').send();
 }
 
-async function issueCode(app: App, tenant: Tenant, params: AuthorizeParams, user: User, sid: string, authTime: number, amr: string[], correlationId: string): Promise<string> {
+async function issueCode(app: App, tenant: Tenant, params: AuthorizeParams, user: User, sid: string, authTime: number, amr: string[], correlationId: string, loginRisk?: LoginRisk): Promise<string> {
   const code = newSecret(32);
   await app.store.authCodes.save({
     codeHash: sha256(code), tenantId: tenant.id, clientId: params.clientId, userId: user.id, redirectUri: params.redirectUri,
     scope: params.scope, resource: null, codeChallenge: params.codeChallenge ?? null, nonce: params.nonce ?? null, sid, authTime,
-    amr, dpopJkt: params.dpopJkt ?? null, expiresAt: Date.now() + app.config.codeTtl * 1000, extra: { correlationId },
+    amr, dpopJkt: params.dpopJkt ?? null, expiresAt: Date.now() + app.config.codeTtl * 1000, extra: { correlationId, ...(loginRisk ? { loginRisk } : {}) },
   });
   return code;
 }
@@ -65,14 +67,16 @@ export function registerAuthorize(f: FastifyInstance, app: App, completions: { d
       const sso = prompt === 'login' ? undefined : await readSsoSession(app, req, tenant);
       if (sso) {
         const attempt = attemptOf(app, req, tenant, client.app.appId, client.app.displayName, correlationId, 'oAuth2');
-        const verdict = await evaluateInteractive(app, tenant, attempt, sso.user, params.scope, sso.session.amr);
+        const login = assessLogin(app, tenant, attempt, sso.user, sso.session.amr, undefined);
+        const verdict = await evaluateInteractive(app, tenant, attempt, sso.user, params.scope, sso.session.amr, { signIn: login.risk.riskLevelDuringSignIn as RiskLevel, user: login.risk.userRiskLevel as RiskLevel, country: login.risk.country });
         if (verdict.outcome === 'deny') return sendToClient(app, reply, tenant, params, { error: 'access_denied', error_description: `AADSTS${verdict.aadsts}: ${verdict.message}` });
         if (verdict.outcome === 'prompt-mfa') {
           // Step-up: the session has a password only; ask for the second factor, then continue.
           const interaction = sealInteraction(app, { kind: 'authorize', tenantId: tenant.id, params, correlationId, userId: sso.user.id, amr: sso.session.amr });
           return html(reply, otpPage({ action: `/${tenant.id}/oauth2/v2.0/login`, interaction, appName: client.app.displayName, reason: 'Your organisation requires a second verification step for this application.' }));
         }
-        const code = await issueCode(app, tenant, params, sso.user, sso.session.id, sso.session.authTime, sso.session.amr, correlationId);
+        login.record();
+        const code = await issueCode(app, tenant, params, sso.user, sso.session.id, sso.session.authTime, sso.session.amr, correlationId, login.risk);
         return sendToClient(app, reply, tenant, params, { code });
       }
       if (prompt === 'none') return sendToClient(app, reply, tenant, params, { error: 'login_required', error_description: 'AADSTS50058: A silent sign-in request was sent but no user is signed in.' });
@@ -113,6 +117,7 @@ export function registerAuthorize(f: FastifyInstance, app: App, completions: { d
 
     let user: User | undefined;
     let amr: string[];
+    let fingerprint: string | undefined;
     if (i.userId) {
       // Second step: the password was verified; now the one-time code.
       user = await app.store.users.get(tenant.id, i.userId);
@@ -129,6 +134,7 @@ export function registerAuthorize(f: FastifyInstance, app: App, completions: { d
       const r = await checkPassword(app, tenant, attempt, username, password);
       if (!r.ok) return html(reply, loginPage({ action, interaction: sealInteraction(app, i), appName, tenantDomain: tenant.domain, username, error: r.message }), 400);
       user = r.user;
+      fingerprint = r.passwordFingerprint;
       if (user.totpSecret) {
         return html(reply, otpPage({ action, interaction: sealInteraction(app, { ...i, userId: user.id, amr: ['pwd'] }), appName }));
       }
@@ -136,7 +142,8 @@ export function registerAuthorize(f: FastifyInstance, app: App, completions: { d
     }
     // Conditional access while the user is here to answer a prompt.
     const scope = i.kind === 'authorize' ? i.params.scope : (await app.store.deviceCodes.getByUserCode(i.userCode))?.scope ?? 'openid';
-    const verdict = await evaluateInteractive(app, tenant, attempt, user, scope, amr);
+    const login = assessLogin(app, tenant, attempt, user, amr, fingerprint);
+    const verdict = await evaluateInteractive(app, tenant, attempt, user, scope, amr, { signIn: login.risk.riskLevelDuringSignIn as RiskLevel, user: login.risk.userRiskLevel as RiskLevel, country: login.risk.country });
     if (verdict.outcome === 'prompt-mfa') {
       return html(reply, otpPage({ action, interaction: sealInteraction(app, { ...i, userId: user.id, amr }), appName, reason: 'Your organisation requires a second verification step. Enter the code from your authenticator app.' }));
     }
@@ -144,9 +151,10 @@ export function registerAuthorize(f: FastifyInstance, app: App, completions: { d
       if (i.kind === 'authorize') return sendToClient(app, reply, tenant, i.params, { error: 'access_denied', error_description: `AADSTS${verdict.aadsts}: ${verdict.message}` });
       return html(reply, messagePage('You cannot access this right now', `${verdict.message} (AADSTS${verdict.aadsts})`), 403);
     }
+    login.record();
     const session = await startSsoSession(app, reply, tenant, user, amr);
     if (i.kind === 'device') return completions.device(reply, tenant, i, user, amr, req);
-    const code = await issueCode(app, tenant, i.params, user, session.id, session.authTime, amr, i.correlationId);
+    const code = await issueCode(app, tenant, i.params, user, session.id, session.authTime, amr, i.correlationId, login.risk);
     return sendToClient(app, reply, tenant, i.params, { code });
   });
 }

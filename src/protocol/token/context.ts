@@ -6,6 +6,7 @@ import type { Device, ServicePrincipal, Tenant, User } from '../../store/types.t
 import type { AuthenticatedClient } from '../client-auth.ts';
 import type { ScopeRequest } from '../resources.ts';
 import type { RiskLevel } from '../../policy/schema/enums.ts';
+import type { LoginRisk } from '../authorize/risk.ts';
 
 export interface HttpInfo {
   method: string;
@@ -48,6 +49,8 @@ export interface GrantOutcome {
   code?: string | undefined;
   /** Keyed fingerprint of the password used in this sign-in (password spray detection), never the password. */
   passwordFingerprint?: string | undefined;
+  /** Identity protection's assessment made on the sign-in page (authorization code grant). */
+  loginRisk?: LoginRisk | undefined;
   /**
    * Issues the grant's own long-lived credential instead of a refresh token, after the access
    * decision (the device session token, src/protocol/device/issue-session.ts). Receives the token

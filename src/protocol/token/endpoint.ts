@@ -14,7 +14,8 @@ import { tokenSteps } from './steps.ts';
 import { recordRisk } from './risk.ts';
 import { tokenProtectionStatus } from './sign-in-context.ts';
 
-const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down']);
+// RFC 9449 §8: a nonce challenge is the protocol's first round trip, not a failed sign-in.
+const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down', 'use_dpop_nonce']);
 
 export function registerTokenEndpoint(f: FastifyInstance, app: App): void {
   f.post('/:tenant/oauth2/v2.0/token', async (req, reply) => {

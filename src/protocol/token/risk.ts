@@ -8,12 +8,19 @@ import type { RiskSignInEvent, ServicePrincipalSignInEvent } from '../../risk/ev
 import type { SignInRiskAssessment } from '../../risk/engine.ts';
 import { signInRiskFields } from '../../risk/signin-fields.ts';
 import type { TokenContext } from './context.ts';
+import type { RiskLevel } from '../../risk/types.ts';
 
 const pending = new WeakMap<TokenContext, { user?: { ev: RiskSignInEvent; a: SignInRiskAssessment }; sp?: ServicePrincipalSignInEvent }>();
 
 export async function riskHook(ctx: TokenContext): Promise<void> {
   const { app, event } = ctx;
-  const geo = app.risk.locate(ctx.http.ip);
+  const login = ctx.grant?.loginRisk;
+  if (login) {
+    // The sign-in page assessed this sign-in where the user was; the record shows that address.
+    event.ipAddress = login.ip;
+    event.userAgent = login.userAgent;
+  }
+  const geo = app.risk.locate(event.ipAddress);
   if (geo.known) {
     event.location = {
       city: geo.city ?? null, state: geo.state ?? null, countryOrRegion: geo.countryOrRegion ?? null,
@@ -33,6 +40,11 @@ export async function riskHook(ctx: TokenContext): Promise<void> {
       },
     });
     ctx.risk = { servicePrincipal: engine.servicePrincipalRiskLevel(g.subject.sp.id), country: geo.countryOrRegion ?? null };
+    return;
+  }
+  if (login) {
+    Object.assign(event, signInRiskFields({ riskLevelDuringSignIn: login.riskLevelDuringSignIn as RiskLevel, riskLevelAggregated: login.riskLevelAggregated as RiskLevel, riskEventTypes_v2: login.riskEventTypes_v2 }));
+    ctx.risk = { signIn: login.riskLevelDuringSignIn as RiskLevel, user: login.userRiskLevel as RiskLevel, country: geo.countryOrRegion ?? null };
     return;
   }
   const user = g.subject.user;

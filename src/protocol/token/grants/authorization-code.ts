@@ -9,6 +9,7 @@ import { resolveScopes } from '../../resources.ts';
 import type { GrantOutcome, TokenContext } from '../context.ts';
 import { loadActiveUser } from './load-user.ts';
 import { userPermissions } from './scopes-for-user.ts';
+import type { LoginRisk } from '../../authorize/risk.ts';
 
 export async function authorizationCodeGrant(ctx: TokenContext): Promise<GrantOutcome> {
   ctx.event.eventType = 'interactiveUser';
@@ -46,6 +47,7 @@ export async function authorizationCodeGrant(ctx: TokenContext): Promise<GrantOu
   return {
     subject: { kind: 'user', user }, scopes, ...perms, sid: rec.sid, authTime: rec.authTime, amr: rec.amr, nonce: rec.nonce,
     originalTransferMethod: 'none', code,
+    loginRisk: (rec.extra.loginRisk as LoginRisk | undefined) ?? undefined,
     refreshJkt: ctx.client!.method === 'none' && ctx.possession?.kind === 'dpop' ? ctx.possession.jkt : null,
   };
 }
