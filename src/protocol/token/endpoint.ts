@@ -14,8 +14,20 @@ import { tokenSteps } from './steps.ts';
 import { recordRisk } from './risk.ts';
 import { tokenProtectionStatus } from './sign-in-context.ts';
 
-// RFC 9449 §8: a nonce challenge is the protocol's first round trip, not a failed sign-in.
-const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down', 'use_dpop_nonce']);
+const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down']);
+
+/**
+ * RFC 9449 §8: a nonce challenge to a proof that carried no nonce is the protocol's first round trip,
+ * not a failed sign-in; a stale or forged nonce is recorded like any other failure.
+ */
+function isFirstNonceRoundTrip(e: OAuthError, dpop: unknown): boolean {
+  if (e.code !== 'use_dpop_nonce' || typeof dpop !== 'string') return false;
+  try {
+    return !('nonce' in (JSON.parse(Buffer.from(dpop.split('.')[1] ?? '', 'base64url').toString('utf8')) as object));
+  } catch {
+    return false;
+  }
+}
 
 export function registerTokenEndpoint(f: FastifyInstance, app: App): void {
   f.post('/:tenant/oauth2/v2.0/token', async (req, reply) => {
@@ -33,7 +45,7 @@ export function registerTokenEndpoint(f: FastifyInstance, app: App): void {
     } catch (err) {
       const e = err instanceof OAuthError ? err : new ServerError('The server could not complete the request.', { cause: err });
       if (!(err instanceof OAuthError)) app.log.error({ err }, 'token endpoint failure');
-      if (!NOT_SIGN_INS.has(e.code)) {
+      if (!NOT_SIGN_INS.has(e.code) && !isFirstNonceRoundTrip(e, req.headers.dpop)) {
         ctx.event.status = { errorCode: e.aadsts ?? 90000, failureReason: e.description, additionalDetails: e.detail ?? null };
         // Every user sign-in record carries a token protection status, also when the grant failed before it was worked out.
         if (ctx.event.eventType !== 'servicePrincipal' && ctx.event.tokenProtectionStatusDetails.signInSessionStatus === 'none') ctx.event.tokenProtectionStatusDetails = tokenProtectionStatus(ctx);
