@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { App } from '../app/app.ts';
 import { authenticate } from './auth.ts';
-import { handleWorkspaceQuery } from '../kql/workspace-query.ts';
 import { GRAPH_APP_ID, GRAPH_URI, LOG_ANALYTICS_APP_ID, LOG_ANALYTICS_URI } from '../protocol/resources.ts';
 import { GraphError } from '../errors/graph.ts';
 
@@ -30,6 +29,8 @@ export function registerWorkspaceQuery(f: FastifyInstance, app: App): void {
     const ws = req.params.workspace.toLowerCase();
     if (ws !== caller.tenant.id && ws !== caller.tenant.domain) return laError(404, 'WorkspaceNotFoundError', `The workspace '${ws.slice(0, 80)}' could not be found or you do not have access to it.`);
     await app.logs.flush();
+    // The Kusto parser loads on the first query, not at server start.
+    const { handleWorkspaceQuery } = await import('../kql/workspace-query.ts');
     return handleWorkspaceQuery(app.logs, body, new Date());
   };
   f.post('/v1/workspaces/:workspace/query', async (req: FastifyRequest<{ Params: { workspace: string } }>, reply) => {

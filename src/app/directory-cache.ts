@@ -14,6 +14,7 @@ export class DirectoryCache {
   private tenants = new Map<string, { at: number; value: Tenant | undefined }>();
   private clients = new Map<string, { at: number; value: ClientRecord | undefined }>();
   private resources = new Map<string, { at: number; value: Application | undefined }>();
+  private roles = new Map<string, { at: number; value: string[] }>();
   constructor(private readonly store: Store) {}
 
   async tenant(idOrDomain: string): Promise<Tenant | undefined> {
@@ -55,7 +56,19 @@ export class DirectoryCache {
     return value;
   }
 
+  /** Directory role template ids of a user or service principal (the `wids` claim). */
+  async directoryRoles(tenantId: string, principalId: string): Promise<string[]> {
+    const key = `${tenantId}|${principalId}`;
+    const hit = this.roles.get(key);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
+    const value = await this.store.roles.rolesOf(tenantId, principalId);
+    if (this.roles.size > 100_000) this.roles.clear();
+    this.roles.set(key, { at: Date.now(), value });
+    return value;
+  }
+
   invalidate(): void {
+    this.roles.clear();
     this.tenants.clear();
     this.clients.clear();
     this.resources.clear();

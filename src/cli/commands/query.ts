@@ -4,7 +4,6 @@ import { CliUsageError } from '../command.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { openAnalyticsStore } from '../../logs/analytics-store.ts';
 import { KqlError } from '../../kql/errors.ts';
-import { runKql } from '../../kql/run.ts';
 import type { KqlTable } from '../../kql/run.ts';
 
 const usage = `usage: tessera query 'KQL' [--format table|json|csv] [--timespan P7D] [--data DIR]
@@ -63,6 +62,8 @@ export const command: CliCommand = {
       if (!['table', 'json', 'csv'].includes(format)) throw new CliUsageError(`--format must be table, json or csv, not ${format}`);
       store = await openAnalyticsStore({ path: join(dataDir(flags, io), 'logs.duckdb') });
       const timespan = flags.get('timespan');
+      // Microsoft's Kusto parser is large; load it only when a query is run, not for every tessera command.
+      const { runKql } = await import('../../kql/run.ts');
       const res = await runKql(store, positional[0]!, timespan ? { timespan } : {});
       const t = res.tables[0]!;
       if (format === 'json') io.out(JSON.stringify(res));

@@ -16,6 +16,6 @@ export async function userPermissions(app: App, tenantId: string, userId: string
       }
     }
   }
-  const wids = await app.store.roles.rolesOf(tenantId, userId);
+  const wids = await app.directory.directoryRoles(tenantId, userId);
   return { scp, roles, wids };
 }
