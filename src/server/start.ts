@@ -34,8 +34,14 @@ export async function startTessera(config: TesseraConfig, opts: { announce?: (li
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   if (!config.publicUrl) app.baseUrl = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   void address;
-  // Signing keys rotate on schedule; checked hourly.
-  const timer = setInterval(() => { void app.keys.maintain(Date.now()).catch((err) => app.log.error({ err }, 'key rotation failed')); }, 3_600_000);
+  // Hourly housekeeping: signing-key rotation, log retention, and the workload-identity detections
+  // that are reported as closed time windows.
+  const housekeeping = async (): Promise<void> => {
+    await app.keys.maintain(Date.now()).catch((err) => app.log.error({ err }, 'key rotation failed'));
+    await app.logs.prune(new Date()).catch((err) => app.log.error({ err }, 'log retention failed'));
+    for (const t of app.risk.tenants()) await app.risk.engine(t).flushWorkloadDetections().catch((err) => app.log.error({ err }, 'workload detections failed'));
+  };
+  const timer = setInterval(() => { void housekeeping(); }, 3_600_000);
   timer.unref();
   return {
     app, http, url: app.baseUrl, bootstrap: app.bootstrap,
