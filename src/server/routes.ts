@@ -12,6 +12,7 @@ import { createGraphRouter } from '../admin/route.ts';
 import { registerConditionalAccess } from '../admin/conditional-access.ts';
 import { registerWorkspaceQuery } from '../admin/workspace-query.ts';
 import { registerIdentityProtection } from '../admin/identity-protection.ts';
+import { registerChangePassword } from '../admin/change-password.ts';
 
 export function registerRoutes(f: FastifyInstance, app: App): void {
   f.get('/health', async () => ({ status: 'ok' }));
@@ -24,6 +25,7 @@ export function registerRoutes(f: FastifyInstance, app: App): void {
   const graph = createGraphRouter(f, app);
   registerConditionalAccess(graph);
   registerIdentityProtection(graph);
+  registerChangePassword(graph);
   registerWorkspaceQuery(f, app);
   registerDeviceProtocol(f, app);
 }

@@ -89,3 +89,34 @@ describe('identity protection end to end', () => {
     assert.equal((await graph(s, token, 'POST', '/v1.0/identityProtection/leakedCredentialReports', { report: 42 })).status, 400);
   });
 });
+
+describe('self-remediation by a secure password change', () => {
+  let s: TestServer;
+  before(async () => { s = await startTestServer(); });
+  after(async () => { await s.stop(); });
+
+  test('a user confirmed compromised changes the password after MFA and is remediated; garbage is refused', async () => {
+    const OTPAuth = await import('otpauth');
+    const secret = new OTPAuth.Secret({ size: 20 }).base32;
+    const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30 });
+    const userId = await addUser(s, 'dan@contoso.test', 'Old-Password-123', { totpSecret: secret });
+    const app = await addApp(s, { displayName: 'Portal', isPublic: true, redirectUris: [REDIRECT] });
+    const token = await adminToken(s);
+    assert.equal((await graph(s, token, 'POST', '/v1.0/identityProtection/riskyUsers/confirmCompromised', { userIds: [userId] })).status, 204);
+    assert.equal((await graph(s, token, 'GET', `/v1.0/identityProtection/riskyUsers/${userId}`)).body.riskLevel, 'high');
+    // Dan signs in with password + TOTP and asks for a Graph token.
+    const { createHash } = await import('node:crypto');
+    const verifier = 'w'.repeat(50);
+    const { browserSignIn } = await import('../helpers/fixtures.ts');
+    const { location } = await browserSignIn(`${s.authority}/oauth2/v2.0/authorize?client_id=${app.appId}&redirect_uri=${encodeURIComponent(REDIRECT)}&response_type=code&scope=${encodeURIComponent('openid User.Read')}&code_challenge=${createHash('sha256').update(verifier).digest('base64url')}&code_challenge_method=S256`, 'dan@contoso.test', 'Old-Password-123', () => totp.generate());
+    const tok = await fetch(`${s.authority}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', client_id: app.appId, code: new URL(location).searchParams.get('code')!, redirect_uri: REDIRECT, code_verifier: verifier }) });
+    const userToken = ((await tok.json()) as { access_token: string }).access_token;
+    assert.equal((await graph(s, userToken, 'POST', '/v1.0/me/changePassword', { currentPassword: 'wrong', newPassword: 'New-Password-456' })).status, 400);
+    assert.equal((await graph(s, userToken, 'POST', '/v1.0/me/changePassword', { currentPassword: 'Old-Password-123', newPassword: 'short' })).status, 400);
+    assert.equal((await graph(s, userToken, 'POST', '/v1.0/me/changePassword', { currentPassword: 'Old-Password-123' })).status, 400);
+    assert.equal((await graph(s, userToken, 'POST', '/v1.0/me/changePassword', { currentPassword: 'Old-Password-123', newPassword: 'New-Password-456' })).status, 204);
+    const after1 = (await graph(s, token, 'GET', `/v1.0/identityProtection/riskyUsers/${userId}`)).body;
+    assert.equal(after1.riskState, 'remediated');
+    assert.equal(after1.riskDetail, 'userPerformedSecuredPasswordChange');
+  });
+});
