@@ -67,7 +67,7 @@ export async function openTessera(config: TesseraConfig, opts: OpenOptions = {})
   const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const sealer = createSealer(masterKey);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const logs = await openAnalyticsStore({ path: join(config.dataDir, 'logs.duckdb'), retentionDays: config.logRetentionDays });
+  const logs = await openAnalyticsStore({ path: join(config.dataDir, 'logs.duckdb'), retentionDays: config.logRetentionDays, flushIntervalMs: config.logFlushMs, batchSize: 20_000 });
   const keys = await openKeyRing(store.signingKeys, sealer, { rotationDays: config.keyRotationDays, overlapDays: config.keyOverlapDays });
   const log = opts.logger ?? pino({ level: config.logLevel });
 

@@ -58,6 +58,8 @@ export interface TesseraConfig {
   logRetentionDays: number;
   /** Log level for the server's own log (pino). Env `TESSERA_LOG_LEVEL`. */
   logLevel: string;
+  /** Longest a sign-in or audit row waits in memory before it is written to the log tables, in ms (larger batches cost less per row; queries always see buffered rows). Env `TESSERA_LOG_FLUSH_MS`. */
+  logFlushMs: number;
   /** Require a server-provided nonce in DPoP proofs at the token endpoint (RFC 9449 §8), so proofs cannot be minted ahead of time. Env `TESSERA_DPOP_REQUIRE_NONCE`. */
   dpopRequireNonce: boolean;
   /** Lifetime in seconds of a device-bound sign-in session token (Tessera's primary refresh token); each renewal starts a new lifetime. Entra's PRT: 14 days. Env `TESSERA_DEVICE_SESSION_TTL`. */
@@ -96,6 +98,7 @@ export const defaults: TesseraConfig = {
   bodyLimit: 64 * 1024,
   logRetentionDays: 90,
   logLevel: 'info',
+  logFlushMs: 1000,
   dpopRequireNonce: true,
   deviceSessionTtl: 14 * 24 * 3600,
   deviceSessionRenewAfter: 4 * 3600,
@@ -131,6 +134,7 @@ export const envNames: { [K in keyof TesseraConfig]: string } = {
   bodyLimit: 'TESSERA_BODY_LIMIT',
   logRetentionDays: 'TESSERA_LOG_RETENTION_DAYS',
   logLevel: 'TESSERA_LOG_LEVEL',
+  logFlushMs: 'TESSERA_LOG_FLUSH_MS',
   dpopRequireNonce: 'TESSERA_DPOP_REQUIRE_NONCE',
   deviceSessionTtl: 'TESSERA_DEVICE_SESSION_TTL',
   deviceSessionRenewAfter: 'TESSERA_DEVICE_SESSION_RENEW_AFTER',
