@@ -10,10 +10,14 @@ import type { SignInEvent } from './event.ts';
 const tableOf = { interactiveUser: 'SigninLogs', nonInteractiveUser: 'AADNonInteractiveUserSignInLogs', servicePrincipal: 'AADServicePrincipalSignInLogs' } as const;
 const categoryOf = { interactiveUser: 'SignInLogs', nonInteractiveUser: 'NonInteractiveUserSignInLogs', servicePrincipal: 'ServicePrincipalSignInLogs' } as const;
 
+/** JSON columns: objects in SigninLogs (`dynamic`), JSON text in the other two tables. */
+function jsonColumn(dyn: boolean, v: unknown): unknown {
+  return dyn ? v : JSON.stringify(v);
+}
+
 export function toTableRow(e: SignInEvent): { table: LogTableName; row: Record<string, unknown> } {
   const table = tableOf[e.eventType];
   const dyn = table === 'SigninLogs';
-  const j = (v: unknown): unknown => (dyn ? v : JSON.stringify(v));
   const common: Record<string, unknown> = {
     TimeGenerated: e.createdDateTime,
     Id: e.id,
@@ -37,7 +41,7 @@ export function toTableRow(e: SignInEvent): { table: LogTableName; row: Record<s
     ServicePrincipalId: e.servicePrincipalId ?? '',
     ServicePrincipalName: e.servicePrincipalName ?? '',
     UniqueTokenIdentifier: e.uniqueTokenIdentifier ?? '',
-    ConditionalAccessPolicies: table === 'AADServicePrincipalSignInLogs' ? JSON.stringify(e.appliedConditionalAccessPolicies) : j(e.appliedConditionalAccessPolicies),
+    ConditionalAccessPolicies: table === 'AADServicePrincipalSignInLogs' ? JSON.stringify(e.appliedConditionalAccessPolicies) : jsonColumn(dyn, e.appliedConditionalAccessPolicies),
     ConditionalAccessStatus: e.conditionalAccessStatus,
     AuthenticationContextClassReferences: JSON.stringify(e.authenticationContextClassReferences),
     AuthenticationProcessingDetails: '[]',
@@ -84,9 +88,9 @@ export function toTableRow(e: SignInEvent): { table: LogTableName; row: Record<s
       AuthenticationMethodsUsed: JSON.stringify(e.authenticationMethodsUsed),
       AuthenticationRequirementPolicies: '[]',
       AutonomousSystemNumber: e.autonomousSystemNumber === null ? '' : String(e.autonomousSystemNumber),
-      DeviceDetail: j(e.deviceDetail),
-      Status: j(e.status),
-      TokenProtectionStatusDetails: j(e.tokenProtectionStatusDetails),
+      DeviceDetail: jsonColumn(dyn, e.deviceDetail),
+      Status: jsonColumn(dyn, e.status),
+      TokenProtectionStatusDetails: jsonColumn(dyn, e.tokenProtectionStatusDetails),
       HomeTenantId: e.tenantId,
       ResourceTenantId: e.tenantId,
       ResourceId: e.resourceId ?? '',

@@ -3,9 +3,28 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual, createHmac } from
 /** A random GUID (RFC 9562 v4), the shape of every Entra object id. */
 export const newId = (): string => randomUUID();
 
-/** A high-entropy opaque secret (256 bits), base64url. Used for codes, refresh tokens, client secrets. */
+// Random bytes are drawn from a pool refilled 4 KiB at a time: one getrandom call per ~128 secrets
+// instead of one per secret (the token endpoint mints one or two per request).
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function random(n: number): Buffer {
+  if (n > POOL_SIZE) return randomBytes(n);
+  if (poolOffset + n > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolOffset, poolOffset + n));
+  // Used bytes are overwritten so they never linger in the pool after being handed out.
+  pool.fill(0, poolOffset, poolOffset + n);
+  poolOffset += n;
+  return out;
+}
+
+/** A high-entropy opaque secret (256 bits by default), base64url. Used for codes, refresh tokens, client secrets. */
 export function newSecret(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+  return random(bytes).toString('base64url');
 }
 
 /** SHA-256 of a high-entropy secret, base64url. High-entropy values need no slow KDF (DESIGN.md). */
