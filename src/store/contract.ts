@@ -106,6 +106,11 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       assert.equal(got?.isCompliant, true);
       assert.deepEqual(await store.devices.owners(tenantId, d.id), [owner.id]);
       assert.equal((await store.devices.ofOwner(tenantId, owner.id))[0]?.id, d.id);
+      await store.devices.touchSignIn(tenantId, d.id, 1_000_000, 60_000);
+      await store.devices.touchSignIn(tenantId, d.id, 1_030_000, 60_000); // within the granularity: unchanged
+      assert.equal((await store.devices.get(tenantId, d.id))?.lastSignInAt, 1_000_000);
+      await store.devices.touchSignIn(tenantId, d.id, 1_100_000, 60_000);
+      assert.equal((await store.devices.get(tenantId, d.id))?.lastSignInAt, 1_100_000);
       assert.equal(await store.devices.delete(tenantId, d.id), true);
       assert.equal(await store.devices.get(tenantId, d.id), undefined);
     });

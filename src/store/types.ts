@@ -159,6 +159,11 @@ export interface DeviceStore {
   update(d: Device): Promise<void>;
   delete(tenantId: string, id: string): Promise<boolean>;
   owners(tenantId: string, id: string): Promise<string[]>;
+  /**
+   * Records a sign-in from the device (Graph approximateLastSignInDateTime). Writes only that column,
+   * so it never undoes a concurrent admin change; skipped when the stored value is within `granularityMs`.
+   */
+  touchSignIn(tenantId: string, id: string, at: number, granularityMs: number): Promise<void>;
   ofOwner(tenantId: string, userId: string): Promise<Device[]>;
 }
 

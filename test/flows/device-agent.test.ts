@@ -37,6 +37,13 @@ describe('device agent: register, login, token, call an API', () => {
     // The same token without its proof is useless, even on the same machine.
     const bearer = await fetch(w.api.url, { headers: { authorization: `Bearer ${at.access_token}` } });
     assert.equal(bearer.status, 401);
+    // The device's approximateLastSignInDateTime follows its sign-ins (written off the response path).
+    let seen: number | null = null;
+    for (let i = 0; i < 50 && seen === null; i++) {
+      seen = (await w.s.app.store.devices.get(w.s.tenantId, device!.id))?.lastSignInAt ?? null;
+      if (seen === null) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(seen !== null && Date.now() - seen < 60_000);
   });
 
   test('renewal rotates the session token and rolls the key; the old token and key stop working', async () => {

@@ -71,6 +71,10 @@ function finish(app: App, ctx: TokenContext): void {
   ctx.event.processingTimeInMilliseconds = Math.round(performance.now() - ctx.started);
   app.signIns.record(ctx.event);
   recordRisk(ctx);
+  if (ctx.event.status.errorCode === 0 && ctx.possession?.kind === 'device') {
+    // Graph's approximateLastSignInDateTime, like Entra's, is approximate: updated at most every 10 minutes.
+    void app.store.devices.touchSignIn(ctx.tenant.id, ctx.possession.device.id, Date.now(), 600_000).catch((err) => app.log.error({ err }, 'device sign-in time not recorded'));
+  }
 }
 
 function safe<T>(fn: () => T): T | undefined {

@@ -170,6 +170,10 @@ export function deviceStore(db: Db): DeviceStore {
       await db.deleteFrom('device_owners').where('device_id', '=', id).execute();
       return r.numDeletedRows > 0n;
     },
+    async touchSignIn(tenantId, id, at, granularityMs) {
+      await db.updateTable('devices').set({ last_sign_in_at: at }).where('tenant_id', '=', tenantId).where('id', '=', id)
+        .where((eb) => eb.or([eb('last_sign_in_at', 'is', null), eb('last_sign_in_at', '<', at - granularityMs)])).execute();
+    },
     async owners(tenantId, id) {
       return (await db.selectFrom('device_owners').select('user_id').where('tenant_id', '=', tenantId).where('device_id', '=', id).execute()).map((r) => r.user_id);
     },
