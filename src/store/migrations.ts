@@ -2,7 +2,7 @@
  * Schema migrations, one entry per version, written with Kysely's schema builder so one
  * definition serves SQLite and PostgreSQL. Append new migrations; never edit a released one.
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 
 type Db = Kysely<unknown>;
 const text = 'text' as const;
@@ -144,7 +144,6 @@ async function v1Audit(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
     .addColumn('additional_details', text, (c) => c.notNull()).addColumn('correlation_id', text, (c) => c.notNull())
     .execute();
   await db.schema.createIndex('audit_events_tenant').ifNotExists().on('audit_events').columns(['tenant_id', 'activity_at']).execute();
-  void sql;
 }
 
 async function v3Policies(db: Db): Promise<void> {

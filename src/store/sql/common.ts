@@ -17,11 +17,21 @@ export const nnum = (v: number | string | null | undefined): number | null => (v
 
 /** Runs an insert and turns a uniqueness violation into a `StoreConflict` (SQLite and PostgreSQL codes). */
 export async function insertOrConflict(what: string, op: () => Promise<unknown>): Promise<void> {
+  if (!(await insertIfAbsent(op))) throw new StoreConflict(`${what} already exists`);
+}
+
+const isUniqueViolation = (e: unknown): boolean => {
+  const code = (e as { code?: string }).code ?? '';
+  return code === '23505' || code.startsWith('SQLITE_CONSTRAINT');
+};
+
+/** Runs an insert; false when the row already existed (a uniqueness violation), true when it was added. */
+export async function insertIfAbsent(op: () => Promise<unknown>): Promise<boolean> {
   try {
     await op();
+    return true;
   } catch (e) {
-    const code = (e as { code?: string }).code ?? '';
-    if (code === '23505' || code.startsWith('SQLITE_CONSTRAINT')) throw new StoreConflict(`${what} already exists`);
+    if (isUniqueViolation(e)) return false;
     throw e;
   }
 }

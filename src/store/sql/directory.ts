@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { Group, GroupStore, Member, MemberType, RoleStore, Tenant, TenantStore, User, UserStore } from '../types.ts';
-import { b, bool, insertOrConflict, json, nnum, num, page, type Db } from './common.ts';
+import { b, bool, insertIfAbsent, insertOrConflict, json, num, page, type Db } from './common.ts';
 
 const tenantRow = (r: Selectable<Database['tenants']>): Tenant => ({ id: r.id, domain: r.domain, displayName: r.display_name, createdAt: num(r.created_at) });
 
@@ -98,16 +98,8 @@ export function groupStore(db: Db): GroupStore {
       await db.deleteFrom('group_members').where((eb) => eb.or([eb('group_id', '=', id), eb('member_id', '=', id)])).execute();
       return r.numDeletedRows > 0n;
     },
-    async addMember(tenantId, groupId, m) {
-      try {
-        await db.insertInto('group_members').values({ tenant_id: tenantId, group_id: groupId, member_id: m.id, member_type: m.type }).execute();
-        return true;
-      } catch (e) {
-        const code = (e as { code?: string }).code ?? '';
-        if (code === '23505' || code.startsWith('SQLITE_CONSTRAINT')) return false;
-        throw e;
-      }
-    },
+    addMember: (tenantId, groupId, m) =>
+      insertIfAbsent(() => db.insertInto('group_members').values({ tenant_id: tenantId, group_id: groupId, member_id: m.id, member_type: m.type }).execute()),
     async removeMember(tenantId, groupId, memberId) {
       const r = await db.deleteFrom('group_members').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).where('member_id', '=', memberId).executeTakeFirst();
       return r.numDeletedRows > 0n;
@@ -132,16 +124,8 @@ export function groupStore(db: Db): GroupStore {
 
 export function roleStore(db: Db): RoleStore {
   return {
-    async assign(tenantId, roleTemplateId, principalId, principalType) {
-      try {
-        await db.insertInto('role_assignments').values({ tenant_id: tenantId, role_template_id: roleTemplateId, principal_id: principalId, principal_type: principalType, created_at: Date.now() }).execute();
-        return true;
-      } catch (e) {
-        const code = (e as { code?: string }).code ?? '';
-        if (code === '23505' || code.startsWith('SQLITE_CONSTRAINT')) return false;
-        throw e;
-      }
-    },
+    assign: (tenantId, roleTemplateId, principalId, principalType) =>
+      insertIfAbsent(() => db.insertInto('role_assignments').values({ tenant_id: tenantId, role_template_id: roleTemplateId, principal_id: principalId, principal_type: principalType, created_at: Date.now() }).execute()),
     async unassign(tenantId, roleTemplateId, principalId) {
       const r = await db.deleteFrom('role_assignments').where('tenant_id', '=', tenantId).where('role_template_id', '=', roleTemplateId).where('principal_id', '=', principalId).executeTakeFirst();
       return r.numDeletedRows > 0n;
@@ -156,4 +140,3 @@ export function roleStore(db: Db): RoleStore {
     },
   };
 }
-void nnum;
