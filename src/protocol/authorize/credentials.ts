@@ -28,7 +28,7 @@ export function interactiveEvent(tenant: Tenant, a: Attempt, identifier: string,
 }
 
 /** Failed password checks feed identity protection (password spray, malicious IP) with a keyed fingerprint, never the password. */
-function feedRisk(app: App, tenant: Tenant, a: Attempt, upn: string, user: User | undefined, fingerprint: string, failureKind: 'invalidPassword' | 'unknownUser' | 'blocked'): void {
+export function feedRisk(app: App, tenant: Tenant, a: Attempt, upn: string, user: User | undefined, fingerprint: string, failureKind: 'invalidPassword' | 'unknownUser' | 'blocked'): void {
   const engine = app.risk.engine(tenant.id);
   void engine.recordOutcome({
     requestId: newId(), correlationId: a.correlationId, time: Date.now(), userId: user?.id ?? '', userPrincipalName: user?.userPrincipalName ?? upn,

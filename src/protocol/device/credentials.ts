@@ -10,7 +10,7 @@ import { verifyPassword } from '../../directory/passwords.ts';
 import { InteractionRequired, InvalidGrant, type OAuthError } from '../../errors/oauth.ts';
 import type { SignInEvent } from '../../signin/event.ts';
 import type { Tenant, User } from '../../store/types.ts';
-import { checkTotp } from '../authorize/credentials.ts';
+import { checkTotp, feedRisk } from '../authorize/credentials.ts';
 
 export interface UserCredentials {
   username: unknown;
@@ -21,6 +21,8 @@ export interface UserCredentials {
 export interface SignedInUser {
   user: User;
   amr: string[];
+  /** Keyed fingerprint of the password (identity protection's spray detection), never the password. */
+  passwordFingerprint: string;
 }
 
 const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
@@ -53,8 +55,10 @@ export async function verifyUserCredentials(app: App, tenant: Tenant, ip: string
     throw new InvalidGrant('Account is locked because the user tried to sign in too many times with an incorrect user ID or password.', { aadsts: 50053 });
   }
   const good = await verifyPassword(user?.passwordHash ?? null, password);
+  const passwordFingerprint = app.risk.engine(tenant.id).fingerprintPassword(password);
   if (!user || !good) {
     app.lockout.failure(lockKey, ip);
+    feedRisk(app, tenant, { ip, userAgent: e.userAgent, appId: e.appId, appDisplayName: e.appDisplayName, correlationId: e.correlationId, protocol: 'ropc' }, upn, user, passwordFingerprint, user ? 'invalidPassword' : 'unknownUser');
     step(e, 'Password', false, 'Invalid username or password');
     // As on the sign-in page, the answer never says which of the two was wrong; the record does.
     const err = bad();
@@ -67,7 +71,7 @@ export async function verifyUserCredentials(app: App, tenant: Tenant, ip: string
   }
   app.lockout.success(lockKey);
   step(e, 'Password', true, 'Correct password');
-  if (!user.totpSecret) return { user, amr: ['pwd'] };
+  if (!user.totpSecret) return { user, amr: ['pwd'], passwordFingerprint };
   if (input.otp === undefined || input.otp === null) {
     // docs/token-protection.md §4: the agent retries with `otp`.
     throw new InteractionRequired('Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication: retry with a verification code (otp).', { aadsts: 50076 });
@@ -78,5 +82,5 @@ export async function verifyUserCredentials(app: App, tenant: Tenant, ip: string
     throw new InvalidGrant('Authentication failed during strong authentication request.', { aadsts: 500121 });
   }
   step(e, 'OATH verification code', true, 'MFA successfully completed', 'Secondary authentication');
-  return { user, amr: ['pwd', 'otp', 'mfa'] };
+  return { user, amr: ['pwd', 'otp', 'mfa'], passwordFingerprint };
 }

@@ -97,6 +97,7 @@ export async function deviceRequestGrant(ctx: TokenContext): Promise<GrantOutcom
   let outcome: Continued | undefined;
   let userId: string;
   let amr: string[];
+  let passwordFingerprint: string | undefined;
   if (r.grant === 'password') {
     ctx.event.eventType = 'interactiveUser';
     ctx.event.isInteractive = true;
@@ -104,6 +105,7 @@ export async function deviceRequestGrant(ctx: TokenContext): Promise<GrantOutcom
     const signedIn = await verifyUserCredentials(app, tenant, ctx.http.ip, { username: r.claims.username, password: r.claims.password, otp: r.claims.otp }, ctx.event);
     userId = signedIn.user.id;
     amr = signedIn.amr;
+    passwordFingerprint = signedIn.passwordFingerprint;
   } else {
     outcome = r.grant === 'refresh_token' ? await upgrade(ctx, r) : await renew(ctx, r, d);
     userId = outcome.userId;
@@ -120,6 +122,6 @@ export async function deviceRequestGrant(ctx: TokenContext): Promise<GrantOutcom
     subject: { kind: 'user', user }, scopes, ...perms, amr,
     sid: outcome?.sid, authTime: outcome?.authTime ?? now,
     familyId: outcome?.familyId, rotate: outcome ? { oldHash: outcome.oldHash } : undefined,
-    originalTransferMethod: 'none', issueSession,
+    originalTransferMethod: 'none', issueSession, passwordFingerprint,
   };
 }
