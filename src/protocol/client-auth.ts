@@ -63,11 +63,9 @@ export async function authenticateClient(app: App, tenantId: string, tokenEndpoi
     if (clientId !== undefined && clientId !== basic.id) throw new InvalidRequest('client_id does not match the Authorization header.', { aadsts: 900023 });
     clientId = basic.id;
   }
-  let unverifiedAssertion: { iss?: unknown; sub?: unknown } | undefined;
   if (assertion !== undefined && clientId === undefined) {
     try {
       const payload = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-      unverifiedAssertion = payload;
       if (typeof payload.sub === 'string') clientId = payload.sub;
     } catch {
       throw new InvalidClient('The client assertion is not a valid JWT.', { aadsts: 50027 });
@@ -121,7 +119,6 @@ export async function authenticateClient(app: App, tenantId: string, tokenEndpoi
     if (!(await app.dpopReplay.use(`client_assertion:${clientId}:${payload.jti}`, (payload.exp as number) + 300, Math.floor(now / 1000)))) {
       throw new InvalidClient('The client assertion was already used.', { aadsts: 700024 });
     }
-    void unverifiedAssertion;
     return { client, method: 'private_key_jwt', credential };
   }
 

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app/app.ts';
 import { resolveTenant } from '../server/request.ts';
-import { SUPPORTED_SCOPES_FOR_DISCOVERY } from './scopes-list.ts';
+import { OIDC_SCOPES } from './resources.ts';
 
 export function metadata(app: App, tenantId: string): Record<string, unknown> {
   const base = `${app.baseUrl}/${tenantId}`;
@@ -31,7 +31,7 @@ export function metadata(app: App, tenantId: string): Record<string, unknown> {
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     code_challenge_methods_supported: ['S256'],
     dpop_signing_alg_values_supported: ['ES256', 'ES384', 'EdDSA', 'PS256', 'RS256'],
-    scopes_supported: SUPPORTED_SCOPES_FOR_DISCOVERY,
+    scopes_supported: [...OIDC_SCOPES],
     claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'sid', 'amr', 'oid', 'tid', 'name', 'preferred_username', 'email', 'at_hash'],
     request_parameter_supported: false,
     tenant_region_scope: null,

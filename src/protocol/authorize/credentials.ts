@@ -28,7 +28,7 @@ export function interactiveEvent(tenant: Tenant, a: Attempt, identifier: string,
 }
 
 /** Failed password checks feed identity protection (password spray, malicious IP) with a keyed fingerprint, never the password. */
-export function feedRisk(app: App, tenant: Tenant, a: Attempt, upn: string, user: User | undefined, fingerprint: string, failureKind: 'invalidPassword' | 'unknownUser' | 'blocked'): void {
+function feedRisk(app: App, tenant: Tenant, a: Attempt, upn: string, user: User | undefined, fingerprint: string, failureKind: 'invalidPassword' | 'unknownUser' | 'blocked'): void {
   const engine = app.risk.engine(tenant.id);
   void engine.recordOutcome({
     requestId: newId(), correlationId: a.correlationId, time: Date.now(), userId: user?.id ?? '', userPrincipalName: user?.userPrincipalName ?? upn,
@@ -42,30 +42,51 @@ function fail(app: App, e: SignInEvent, code: number, reason: string, step: stri
   app.signIns.record(e);
 }
 
-export async function checkPassword(app: App, tenant: Tenant, a: Attempt, username: string, password: string): Promise<PasswordResult> {
+/** The outcome of a primary (password) check, shared by the sign-in page and the device agent. */
+export type PrimaryCheck =
+  | { kind: 'locked'; upn: string; user: User | undefined }
+  | { kind: 'unknown'; upn: string; user: undefined }
+  | { kind: 'bad'; upn: string; user: User }
+  | { kind: 'disabled'; upn: string; user: User }
+  | { kind: 'ok'; upn: string; user: User; passwordFingerprint: string };
+
+/**
+ * Smart lockout per account and address, argon2id password, disabled account; failed passwords feed
+ * identity protection (password spray) as keyed fingerprints. Callers write the sign-in record.
+ */
+export async function checkPrimaryCredentials(app: App, tenant: Tenant, a: Attempt, username: string, password: string): Promise<PrimaryCheck> {
   const upn = username.trim().toLowerCase().slice(0, 256);
   const lockKey = `${tenant.id}|${upn}`;
   const user = /^[^@\s]+@[^@\s]+$/.test(upn) ? await app.store.users.getByUpn(tenant.id, upn) : undefined;
-  const e = interactiveEvent(tenant, a, upn, user);
-  if (app.lockout.lockedFor(lockKey, a.ip) > 0) {
-    fail(app, e, 50053, 'Account is locked because the user tried to sign in too many times with an incorrect user ID or password.', 'Password');
-    return { ok: false, message: 'Your account is temporarily locked to prevent unauthorized use. Try again later.' };
-  }
+  if (app.lockout.lockedFor(lockKey, a.ip) > 0) return { kind: 'locked', upn, user };
   const good = await verifyPassword(user?.passwordHash ?? null, password);
   const fingerprint = app.risk.engine(tenant.id).fingerprintPassword(password);
   if (!user || !good) {
     app.lockout.failure(lockKey, a.ip);
     feedRisk(app, tenant, a, upn, user, fingerprint, user ? 'invalidPassword' : 'unknownUser');
-    fail(app, e, user ? 50126 : 50034, user ? 'Error validating credentials due to invalid username or password.' : 'The user account does not exist in the directory.', 'Password');
-    // The page never says which of the two was wrong.
-    return { ok: false, message: 'Your account or password is incorrect.' };
+    return user ? { kind: 'bad', upn, user } : { kind: 'unknown', upn, user: undefined };
   }
-  if (!user.accountEnabled) {
-    fail(app, e, 50057, 'User account is disabled.', 'Password');
-    return { ok: false, message: 'Your account has been disabled. Contact your administrator.' };
-  }
+  if (!user.accountEnabled) return { kind: 'disabled', upn, user };
   app.lockout.success(lockKey);
-  return { ok: true, user, passwordFingerprint: fingerprint };
+  return { kind: 'ok', upn, user, passwordFingerprint: fingerprint };
+}
+
+export async function checkPassword(app: App, tenant: Tenant, a: Attempt, username: string, password: string): Promise<PasswordResult> {
+  const r = await checkPrimaryCredentials(app, tenant, a, username, password);
+  if (r.kind === 'ok') return { ok: true, user: r.user, passwordFingerprint: r.passwordFingerprint };
+  const e = interactiveEvent(tenant, a, r.upn, r.user);
+  switch (r.kind) {
+    case 'locked':
+      fail(app, e, 50053, 'Account is locked because the user tried to sign in too many times with an incorrect user ID or password.', 'Password');
+      return { ok: false, message: 'Your account is temporarily locked to prevent unauthorized use. Try again later.' };
+    case 'disabled':
+      fail(app, e, 50057, 'User account is disabled.', 'Password');
+      return { ok: false, message: 'Your account has been disabled. Contact your administrator.' };
+    default:
+      fail(app, e, r.kind === 'bad' ? 50126 : 50034, r.kind === 'bad' ? 'Error validating credentials due to invalid username or password.' : 'The user account does not exist in the directory.', 'Password');
+      // The page never says which of the two was wrong.
+      return { ok: false, message: 'Your account or password is incorrect.' };
+  }
 }
 
 const lastOtpStep = new Map<string, number>();

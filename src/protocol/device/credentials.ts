@@ -6,11 +6,10 @@
  * record of the request; this only fills the identity fields of it.
  */
 import type { App } from '../../app/app.ts';
-import { verifyPassword } from '../../directory/passwords.ts';
 import { InteractionRequired, InvalidGrant, type OAuthError } from '../../errors/oauth.ts';
 import type { SignInEvent } from '../../signin/event.ts';
 import type { Tenant, User } from '../../store/types.ts';
-import { checkTotp, feedRisk } from '../authorize/credentials.ts';
+import { checkPrimaryCredentials, checkTotp } from '../authorize/credentials.ts';
 
 export interface UserCredentials {
   username: unknown;
@@ -40,36 +39,30 @@ export async function verifyUserCredentials(app: App, tenant: Tenant, ip: string
   const password = str(input.password, 256);
   const bad = (): OAuthError => new InvalidGrant('Error validating credentials due to invalid username or password.', { aadsts: 50126 });
   if (!username || !password) throw new InvalidGrant('A user name and password are required.', { aadsts: 900144 });
-  const upn = username.trim().toLowerCase();
-  e.signInIdentifier = upn;
-  const lockKey = `${tenant.id}|${upn}`;
-  const user = /^[^@\s]+@[^@\s]+$/.test(upn) ? await app.store.users.getByUpn(tenant.id, upn) : undefined;
-  if (user) {
-    e.userId = user.id;
-    e.userPrincipalName = user.userPrincipalName;
-    e.userDisplayName = user.displayName;
-    e.userType = user.userType === 'Guest' ? 'guest' : 'member';
+  const r = await checkPrimaryCredentials(app, tenant, { ip, userAgent: e.userAgent, appId: e.appId, appDisplayName: e.appDisplayName, correlationId: e.correlationId, protocol: 'ropc' }, username, password);
+  e.signInIdentifier = r.upn;
+  if (r.user) {
+    e.userId = r.user.id;
+    e.userPrincipalName = r.user.userPrincipalName;
+    e.userDisplayName = r.user.displayName;
+    e.userType = r.user.userType === 'Guest' ? 'guest' : 'member';
   }
-  if (app.lockout.lockedFor(lockKey, ip) > 0) {
+  if (r.kind === 'locked') {
     step(e, 'Password', false, 'Account is locked');
     throw new InvalidGrant('Account is locked because the user tried to sign in too many times with an incorrect user ID or password.', { aadsts: 50053 });
   }
-  const good = await verifyPassword(user?.passwordHash ?? null, password);
-  const passwordFingerprint = app.risk.engine(tenant.id).fingerprintPassword(password);
-  if (!user || !good) {
-    app.lockout.failure(lockKey, ip);
-    feedRisk(app, tenant, { ip, userAgent: e.userAgent, appId: e.appId, appDisplayName: e.appDisplayName, correlationId: e.correlationId, protocol: 'ropc' }, upn, user, passwordFingerprint, user ? 'invalidPassword' : 'unknownUser');
+  if (r.kind === 'bad' || r.kind === 'unknown') {
     step(e, 'Password', false, 'Invalid username or password');
     // As on the sign-in page, the answer never says which of the two was wrong; the record does.
     const err = bad();
-    if (!user) throw new InvalidGrant(err.description, { aadsts: 50126, detail: 'AADSTS50034: the user account does not exist in the directory' });
+    if (r.kind === 'unknown') throw new InvalidGrant(err.description, { aadsts: 50126, detail: 'AADSTS50034: the user account does not exist in the directory' });
     throw err;
   }
-  if (!user.accountEnabled) {
+  if (r.kind === 'disabled') {
     step(e, 'Password', false, 'User account is disabled');
     throw new InvalidGrant('User account is disabled.', { aadsts: 50057 });
   }
-  app.lockout.success(lockKey);
+  const { user, passwordFingerprint } = r;
   step(e, 'Password', true, 'Correct password');
   if (!user.totpSecret) return { user, amr: ['pwd'], passwordFingerprint };
   if (input.otp === undefined || input.otp === null) {

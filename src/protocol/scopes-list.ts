@@ -1,1 +1,0 @@
-export const SUPPORTED_SCOPES_FOR_DISCOVERY = ['openid', 'profile', 'email', 'offline_access'];
