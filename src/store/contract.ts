@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { newId, sha256 } from '../util/ids.ts';
-import { StoreConflict, type RefreshToken, type Store, type User } from './types.ts';
+import { StoreConflict, type EnrollmentTokenRecord, type RefreshToken, type Store, type User } from './types.ts';
 
 export function runStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`store contract: ${name}`, () => {
@@ -161,6 +161,61 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       await store.refreshTokens.save(other);
       assert.equal(await store.refreshTokens.revokeForUser(tenantId, 'u2'), 1);
       assert.equal((await store.refreshTokens.find(other.tokenHash))?.status, 'revoked');
+    });
+
+    const enrollment = (extra: Partial<EnrollmentTokenRecord> = {}): EnrollmentTokenRecord => ({
+      id: newId(), tenantId, issuedBy: 'admin-1', createdAt: Date.now(), expiresAt: Date.now() + 60_000, trustType: 'AzureAd', profileType: 'Shared',
+      systemLabels: ['CloudPC'], enrollmentProfileName: 'Kiosks', maxUses: null, usageCount: 0, lastUsedAt: null, revokedAt: null, revokedBy: null, ...extra,
+    });
+
+    test('enrollment tokens: create, get, list newest first, use, revoke once; tenants kept apart', async () => {
+      const a = enrollment({ createdAt: 1000 });
+      const b = enrollment({ createdAt: 2000, maxUses: 5, profileType: null, systemLabels: [], enrollmentProfileName: null });
+      await store.enrollmentTokens.create(a);
+      await store.enrollmentTokens.create(b);
+      await assert.rejects(store.enrollmentTokens.create({ ...a }), StoreConflict);
+      assert.deepEqual(await store.enrollmentTokens.get(tenantId, a.id), a);
+      assert.deepEqual(await store.enrollmentTokens.get(tenantId, b.id), b);
+      assert.equal(await store.enrollmentTokens.get(newId(), a.id), undefined, 'another tenant does not see it');
+      const ids = (await store.enrollmentTokens.list(tenantId)).map((r) => r.id);
+      assert.ok(ids.indexOf(b.id) < ids.indexOf(a.id), 'newest first');
+      assert.equal((await store.enrollmentTokens.list(tenantId, { limit: 1 })).length, 1);
+      assert.deepEqual(await store.enrollmentTokens.list(newId()), []);
+
+      const now = Date.now();
+      assert.equal(await store.enrollmentTokens.use(tenantId, a.id, now), 'used');
+      assert.equal(await store.enrollmentTokens.use(tenantId, a.id, now + 1), 'used');
+      const used = await store.enrollmentTokens.get(tenantId, a.id);
+      assert.deepEqual([used?.usageCount, used?.lastUsedAt], [2, now + 1]);
+      assert.equal(await store.enrollmentTokens.use(newId(), a.id, now), 'unknown', 'another tenant cannot use it');
+      assert.equal(await store.enrollmentTokens.use(tenantId, newId(), now), 'unknown');
+      assert.equal(await store.enrollmentTokens.use(tenantId, a.id, a.expiresAt), 'expired');
+
+      assert.equal(await store.enrollmentTokens.revoke(newId(), a.id, 'admin-2', now), false, 'another tenant cannot revoke it');
+      assert.equal(await store.enrollmentTokens.revoke(tenantId, a.id, 'admin-2', now), true);
+      assert.equal(await store.enrollmentTokens.revoke(tenantId, a.id, 'admin-3', now + 5), false, 'revoked once');
+      assert.equal(await store.enrollmentTokens.revoke(tenantId, newId(), 'admin-2', now), false);
+      const revoked = await store.enrollmentTokens.get(tenantId, a.id);
+      assert.deepEqual([revoked?.revokedAt, revoked?.revokedBy, revoked?.usageCount], [now, 'admin-2', 2]);
+      assert.equal(await store.enrollmentTokens.use(tenantId, a.id, now), 'revoked');
+      assert.equal((await store.enrollmentTokens.get(tenantId, a.id))?.usageCount, 2, 'a refused use is not counted');
+    });
+
+    test('race: twelve concurrent uses of an enrollment token allowed three, exactly three win', async () => {
+      const t = enrollment({ maxUses: 3 });
+      await store.enrollmentTokens.create(t);
+      const now = Date.now();
+      const results = await Promise.all(Array.from({ length: 12 }, () => store.enrollmentTokens.use(tenantId, t.id, now)));
+      assert.equal(results.filter((r) => r === 'used').length, 3, results.join(','));
+      assert.ok(results.filter((r) => r !== 'used').every((r) => r === 'exhausted'));
+      assert.equal((await store.enrollmentTokens.get(tenantId, t.id))?.usageCount, 3);
+      // A revocation racing with uses: once it has returned, no use succeeds.
+      const u = enrollment();
+      await store.enrollmentTokens.create(u);
+      const mixed = await Promise.all([...Array.from({ length: 4 }, () => store.enrollmentTokens.use(tenantId, u.id, now)), store.enrollmentTokens.revoke(tenantId, u.id, 'admin', now)]);
+      assert.equal(mixed.at(-1), true);
+      assert.equal(await store.enrollmentTokens.use(tenantId, u.id, now), 'revoked');
+      assert.equal((await store.enrollmentTokens.get(tenantId, u.id))?.usageCount, mixed.filter((r) => r === 'used').length);
     });
 
     test('device codes: decide once, poll, consume exactly once', async () => {

@@ -166,6 +166,17 @@ async function v4Risk(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
   await db.schema.createIndex('risk_documents_subject').ifNotExists().on('risk_documents').columns(['tenant_id', 'kind', 'subject_id']).execute();
 }
 
+/** Enrollment tokens become revocable: one row per issued token, keyed by the `jti` sealed in it (never the token). */
+async function v5EnrollmentTokens(db: Db): Promise<void> {
+  await db.schema.createTable('enrollment_tokens').ifNotExists()
+    .addColumn('id', text, (c) => c.primaryKey()).addColumn('tenant_id', text, (c) => c.notNull())
+    .addColumn('issued_by', text, (c) => c.notNull()).addColumn('created_at', big, (c) => c.notNull())
+    .addColumn('expires_at', big, (c) => c.notNull()).addColumn('grant_summary', text, (c) => c.notNull())
+    .addColumn('max_uses', int).addColumn('use_count', int, (c) => c.notNull())
+    .addColumn('last_used_at', big).addColumn('revoked_at', big).addColumn('revoked_by', text).execute();
+  await db.schema.createIndex('enrollment_tokens_tenant').ifNotExists().on('enrollment_tokens').columns(['tenant_id', 'created_at']).execute();
+}
+
 export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migration> {
   return {
     '0001-directory-and-tokens': { up: (db) => v1(db) },
@@ -173,5 +184,6 @@ export function migrations(dialect: 'sqlite' | 'postgres'): Record<string, Migra
     '0003-conditional-access': { up: (db) => v3Policies(db) },
     '0004-risk': { up: (db) => v4Risk(db, dialect) },
     '0003-application-extra': { up: (db) => db.schema.alterTable('applications').addColumn('extra', text).execute() },
+    '0005-enrollment-tokens': { up: (db) => v5EnrollmentTokens(db) },
   };
 }

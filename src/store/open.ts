@@ -14,6 +14,7 @@ import { groupStore, roleStore, tenantStore, userStore } from './sql/directory.t
 import { applicationStore, deviceStore, servicePrincipalStore } from './sql/apps.ts';
 import { authCodeStore, deviceCodeStore, refreshTokenStore, sessionStore } from './sql/tokens.ts';
 import { auditStore, signingKeyStore } from './sql/keys-audit.ts';
+import { enrollmentTokenStore } from './sql/enrollment-tokens.ts';
 import { sqlPolicyRepository } from './sql/policies.ts';
 import { sqlRiskRepository } from './sql/risk.ts';
 
@@ -33,6 +34,7 @@ function build(db: Kysely<Database>, dialect: 'sqlite' | 'postgres', onClose: ()
     authCodes: authCodeStore(db),
     refreshTokens: refreshTokenStore(db),
     deviceCodes: deviceCodeStore(db),
+    enrollmentTokens: enrollmentTokenStore(db),
     sessions: sessionStore(db),
     signingKeys: signingKeyStore(db),
     audit: auditStore(db),

@@ -88,6 +88,13 @@ export interface AuditEventsTable {
   initiated_by: string; target_resources: string; additional_details: string; correlation_id: string; seq: Generated<number>;
 }
 
+export interface EnrollmentTokensTable {
+  id: string; tenant_id: string; issued_by: string; created_at: number; expires_at: number;
+  /** JSON: trustType, profileType, systemLabels, enrollmentProfileName (what the sealed token grants). */
+  grant_summary: string;
+  max_uses: number | null; use_count: number; last_used_at: number | null; revoked_at: number | null; revoked_by: string | null;
+}
+
 export interface CaDocumentsTable { tenant_id: string; kind: string; id: string; body: string; created_at: number }
 export interface RiskDocumentsTable { seq: Generated<number>; tenant_id: string; kind: string; id: string; subject_id: string; body: string }
 export interface CaVersionsTable { tenant_id: string; version: number }
@@ -113,4 +120,5 @@ export interface Database {
   ca_documents: CaDocumentsTable;
   ca_versions: CaVersionsTable;
   risk_documents: RiskDocumentsTable;
+  enrollment_tokens: EnrollmentTokensTable;
 }

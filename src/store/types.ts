@@ -85,6 +85,27 @@ export interface AuditEvent {
   correlationId: string;
 }
 
+/**
+ * The server-side record of an admin-issued device enrollment token (docs/token-protection.md §11.1):
+ * what an administrator needs to list and revoke it, and its use count. Never the token itself
+ * (that is sealed and handed out once); `id` is the `jti` sealed inside it.
+ */
+export interface EnrollmentTokenRecord {
+  id: string; tenantId: string;
+  /** Object id of the admin or service principal that issued it. */
+  issuedBy: string;
+  /** Epoch milliseconds. */
+  createdAt: number; expiresAt: number;
+  /** What the token grants the devices it registers (also sealed in the token). */
+  trustType: string; profileType: string | null; systemLabels: string[]; enrollmentProfileName: string | null;
+  /** Registrations allowed; null: unlimited until expiry. */
+  maxUses: number | null; usageCount: number; lastUsedAt: number | null;
+  revokedAt: number | null; revokedBy: string | null;
+}
+
+/** Why a use was refused, or `'used'`. */
+export type EnrollmentTokenUse = 'used' | 'unknown' | 'revoked' | 'expired' | 'exhausted';
+
 export interface ListOptions { limit?: number; offset?: number }
 
 export interface TenantStore {
@@ -191,6 +212,22 @@ export interface RefreshTokenStore {
   countActive(): Promise<number>;
 }
 
+export interface EnrollmentTokenStore {
+  /** Fails with a `StoreConflict` when the id exists. */
+  create(r: EnrollmentTokenRecord): Promise<void>;
+  get(tenantId: string, id: string): Promise<EnrollmentTokenRecord | undefined>;
+  /** Newest first. */
+  list(tenantId: string, opts?: ListOptions): Promise<EnrollmentTokenRecord[]>;
+  /**
+   * Counts one registration with the token if it is not revoked, not expired at `now` and below
+   * `maxUses`. Of any number of concurrent callers, exactly `maxUses - usageCount` get `'used'`;
+   * the others learn why not. A revocation that has returned is seen by every later call.
+   */
+  use(tenantId: string, id: string, now: number): Promise<EnrollmentTokenUse>;
+  /** Revokes the token; true when this call revoked it, false when it was unknown or already revoked. */
+  revoke(tenantId: string, id: string, by: string, now: number): Promise<boolean>;
+}
+
 export interface DeviceCodeStore {
   create(c: DeviceCode): Promise<void>;
   getByUserCode(userCode: string): Promise<DeviceCode | undefined>;
@@ -240,6 +277,7 @@ export interface Store {
   authCodes: AuthCodeStore;
   refreshTokens: RefreshTokenStore;
   deviceCodes: DeviceCodeStore;
+  enrollmentTokens: EnrollmentTokenStore;
   sessions: SessionStore;
   signingKeys: SigningKeyStore;
   audit: AuditStore;
