@@ -3,7 +3,8 @@
  * for a key pair the caller proves it holds. JSON body `{registration_proof, username, password,
  * otp?}` (a user registers their device: trustType `Workplace`, the user becomes its registered
  * owner) or `{registration_proof, enrollment_token}` (an admin-issued token: trustType, profileType,
- * systemLabels and enrollmentProfileName from the token, no owner). The proof is checked first
+ * systemLabels and enrollmentProfileName from the token, no owner; the token must not be revoked or
+ * used up, and each registration counts one use). The proof is checked first
  * (signature by the device key over a server nonce), then the credentials, with the sign-in page's
  * checks and one sign-in record to the Device Registration Service.
  */
@@ -20,7 +21,7 @@ import { newId } from '../../util/ids.ts';
 import { proofAudience } from './authority.ts';
 import { ensureBrokerApp } from './broker.ts';
 import { verifyUserCredentials } from './credentials.ts';
-import { openEnrollmentToken, type EnrollmentGrant } from './enrollment-token.ts';
+import { openEnrollmentToken, useEnrollmentToken, type EnrollmentGrant } from './enrollment-token.ts';
 
 /** Entra's first-party Device Registration Service: the "app" of registration sign-ins. */
 export const DRS_APP_ID = '01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9';
@@ -67,10 +68,14 @@ export function registerDeviceRegistration(f: FastifyInstance, app: App): void {
     let device: Device;
     let owners: string[] = [];
     let actor: Actor;
+    let enrollmentTokenId: string | undefined;
     if (body.enrollment_token !== undefined) {
       const g = openEnrollmentToken(app, tenant.id, body.enrollment_token, Math.floor(Date.now() / 1000));
-      device = newDevice(tenant, reg, 'enrollmentToken', g);
       actor = { kind: 'app', id: g.issuedBy, displayName: 'Device enrollment token', appId: DRS_APP_ID, ipAddress: http.ip };
+      // After the proof (a bad proof burns no use), before the device exists.
+      await useEnrollmentToken(app, tenant, g, { actor, correlationId: String(req.id) });
+      enrollmentTokenId = g.jti;
+      device = newDevice(tenant, reg, 'enrollmentToken', g);
     } else {
       const agent = parseUserAgent(http.userAgent);
       const e = blankSignIn({
@@ -104,6 +109,7 @@ export function registerDeviceRegistration(f: FastifyInstance, app: App): void {
     await app.audit.record({
       tenantId: tenant.id, actor, category: 'Device', activity: 'Register device', correlationId: String(req.id),
       targets: [{ id: device.id, displayName: device.displayName, type: 'Device', modifiedProperties: [{ displayName: 'DeviceTrustType', oldValue: null, newValue: device.trustType }, { displayName: 'RegistrationKind', oldValue: null, newValue: device.registrationKind }] }],
+      ...(enrollmentTokenId ? { details: [{ key: 'EnrollmentTokenId', value: enrollmentTokenId }] } : {}),
     });
     app.directory.invalidate();
     void reply.status(201).header('Cache-Control', 'no-store');

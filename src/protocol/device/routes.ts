@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../../app/app.ts';
 import { registerEnrollmentTokens } from './enrollment-token.ts';
+import { registerEnrollmentTokenAdmin } from './enrollment-token-admin.ts';
 import { registerDeviceNonce } from './nonce.ts';
 import { registerDeviceRegistration } from './register.ts';
 
@@ -9,4 +10,5 @@ export function registerDeviceProtocol(f: FastifyInstance, app: App): void {
   registerDeviceNonce(f, app);
   registerDeviceRegistration(f, app);
   registerEnrollmentTokens(f, app);
+  registerEnrollmentTokenAdmin(f, app);
 }
