@@ -17,6 +17,7 @@ import { auditStore, signingKeyStore } from './sql/keys-audit.ts';
 import { enrollmentTokenStore } from './sql/enrollment-tokens.ts';
 import { sqlPolicyRepository } from './sql/policies.ts';
 import { sqlRiskRepository } from './sql/risk.ts';
+import { sqliteRefreshTokenStore } from './sql/sqlite-refresh-tokens.ts';
 
 // PostgreSQL returns BIGINT as strings by default; our instants are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -79,7 +80,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   cacheStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrate(db, 'sqlite');
-  return build(db, 'sqlite', () => db.destroy());
+  return { ...build(db, 'sqlite', () => db.destroy()), refreshTokens: sqliteRefreshTokenStore(database, db) };
 }
 
 /** PostgreSQL; `schema` isolates test runs (created if missing, used as search_path). */

@@ -31,13 +31,13 @@ export function authCodeStore(db: Db): AuthCodeStore {
   };
 }
 
-const rtRow = (r: Selectable<Database['refresh_tokens']>): RefreshToken => ({
+export const rtRow = (r: Selectable<Database['refresh_tokens']>): RefreshToken => ({
   tokenHash: r.token_hash, familyId: r.family_id, tenantId: r.tenant_id, clientId: r.client_id, userId: r.user_id, scope: r.scope,
   resource: r.resource, sid: r.sid, authTime: num(r.auth_time), amr: json(r.amr, []), jkt: r.jkt, deviceId: r.device_id,
   issuedAt: num(r.issued_at), expiresAt: num(r.expires_at), status: r.status as RefreshToken['status'], usedAt: nnum(r.used_at),
   context: json(r.context, {}),
 });
-const rtValues = (t: RefreshToken) => ({
+export const rtValues = (t: RefreshToken) => ({
   token_hash: t.tokenHash, family_id: t.familyId, tenant_id: t.tenantId, client_id: t.clientId, user_id: t.userId, scope: t.scope,
   resource: t.resource, sid: t.sid, auth_time: t.authTime, amr: JSON.stringify(t.amr), jkt: t.jkt, device_id: t.deviceId,
   issued_at: t.issuedAt, expires_at: t.expiresAt, status: t.status, used_at: t.usedAt, context: JSON.stringify(t.context),

@@ -1,0 +1,60 @@
+/**
+ * Refresh tokens on SQLite, the hottest table: every refresh reads one row and rotates it. Reads and
+ * writes go straight to prepared better-sqlite3 statements (no query building per request), and
+ * writes are group-committed (sqlite-group-commit.ts). Same contract and semantics as the Kysely
+ * store in tokens.ts, which PostgreSQL uses; the contract suite runs against both.
+ *
+ * Reads run on the shared handle without Kysely's connection lock. That is safe because no Kysely
+ * transaction writes this table (every write here goes through the group commit), so a read can
+ * never observe another operation's uncommitted refresh-token rows.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Selectable } from 'kysely';
+import type { Database } from '../schema.ts';
+import type { RefreshToken, RefreshTokenStore, RotateResult } from '../types.ts';
+import type { Db } from './common.ts';
+import { SqliteGroupCommit } from './sqlite-group-commit.ts';
+import { rtRow, rtValues } from './tokens.ts';
+
+type Row = Selectable<Database['refresh_tokens']>;
+
+export function sqliteRefreshTokenStore(raw: BetterSqlite3.Database, db: Db, writes = new SqliteGroupCommit(raw, db)): RefreshTokenStore {
+  const cols = ['token_hash', 'family_id', 'tenant_id', 'client_id', 'user_id', 'scope', 'resource', 'sid', 'auth_time', 'amr', 'jkt', 'device_id', 'issued_at', 'expires_at', 'status', 'used_at', 'context'] as const;
+  const insert = raw.prepare(`INSERT INTO refresh_tokens (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`);
+  const select = raw.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?');
+  const retire = raw.prepare("UPDATE refresh_tokens SET status = 'rotated', used_at = ? WHERE token_hash = ? AND status = 'active'");
+  const statusOf = raw.prepare('SELECT status, family_id FROM refresh_tokens WHERE token_hash = ?');
+  const revokeFamily = raw.prepare("UPDATE refresh_tokens SET status = 'revoked' WHERE family_id = ? AND status != 'revoked'");
+  const revokeUser = raw.prepare("UPDATE refresh_tokens SET status = 'revoked' WHERE tenant_id = ? AND user_id = ? AND status = 'active'");
+  const revokeDevice = raw.prepare("UPDATE refresh_tokens SET status = 'revoked' WHERE tenant_id = ? AND device_id = ? AND status = 'active'");
+  const countActive = raw.prepare("SELECT count(*) AS n FROM refresh_tokens WHERE status = 'active'");
+
+  return {
+    save: (t) => writes.run(() => { insert.run(rtValues(t)); }),
+    async find(hash) {
+      const r = select.get(hash) as Row | undefined;
+      return r && rtRow(r);
+    },
+    rotate: (oldHash: string, next: RefreshToken, now: number) => writes.run((): RotateResult => {
+      // The conditional UPDATE is the arbiter (one writer at a time): only the caller that flips the
+      // token from active to rotated stores a successor.
+      if (retire.run(now, oldHash).changes === 1) {
+        insert.run(rtValues(next));
+        return 'rotated';
+      }
+      const cur = statusOf.get(oldHash) as { status: string; family_id: string } | undefined;
+      if (cur?.status === 'rotated') {
+        // RFC 9700 §4.14.2: a rotated token presented again means two parties hold it; revoke the family.
+        revokeFamily.run(cur.family_id);
+        return 'reused';
+      }
+      return 'invalid';
+    }),
+    revokeFamily: (familyId) => writes.run(() => revokeFamily.run(familyId).changes),
+    revokeForUser: (tenantId, userId) => writes.run(() => revokeUser.run(tenantId, userId).changes),
+    revokeForDevice: (tenantId, deviceId) => writes.run(() => revokeDevice.run(tenantId, deviceId).changes),
+    async countActive() {
+      return Number((countActive.get() as { n: number }).n);
+    },
+  };
+}
