@@ -127,3 +127,22 @@ export const TenantNotFound = make('tenant_not_found');
 export function isOAuthError(e: unknown): e is OAuthError {
   return e instanceof OAuthError;
 }
+
+export interface OAuthResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+/**
+ * The HTTP response for a protocol error: status, the error's own headers, and the RFC 6749 §5.2
+ * body. A 401 for client authentication with HTTP Basic carries a challenge for that scheme
+ * (RFC 6749 §5.2: "MUST include the WWW-Authenticate response header field").
+ */
+export function toOAuthResponse(err: OAuthError, authorization?: string | undefined): OAuthResponse {
+  const headers: Record<string, string> = { ...err.headers };
+  if (err.status === 401 && err.code === 'invalid_client' && authorization?.toLowerCase().startsWith('basic')) {
+    headers['WWW-Authenticate'] = 'Basic realm="tessera"';
+  }
+  return { status: err.status, headers, body: err.toJSON() };
+}

@@ -3,9 +3,12 @@
  * the one error handler that turns every failure into an OAuth or Graph error body — never a stack
  * trace, never a bare 500 for bad input.
  */
+import { createServer as createPlainServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { tokenFastPath } from './token-fast-path.ts';
 import type { App } from '../app/app.ts';
-import { OAuthError, RateLimited, RequestTooLarge, InvalidRequest } from '../errors/oauth.ts';
+import { OAuthError, RateLimited, RequestTooLarge, InvalidRequest, toOAuthResponse } from '../errors/oauth.ts';
 import { GraphError, toGraphBody } from '../errors/graph.ts';
 import { clientIp, trustedProxies } from './client-ip.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -22,6 +25,9 @@ function graphCodeFor(status: number): GraphError['code'] {
 }
 
 export function createHttpServer(app: App, opts: ServerOptions = {}): FastifyInstance {
+  const trust = trustedProxies(app.config.trustedProxies);
+  const limiter = new RateLimiter(app.config.rateLimitPerMinute);
+  const fast = tokenFastPath(app, trust, limiter);
   const f = Fastify({
     logger: false,
     bodyLimit: app.config.bodyLimit,
@@ -34,11 +40,15 @@ export function createHttpServer(app: App, opts: ServerOptions = {}): FastifyIns
       if (isGraphPath(req.url)) return reply.status(400).send(toGraphBody(new GraphError('BadRequest', message), String(req.id ?? newId())));
       return reply.status(400).send(new InvalidRequest(message, { detail: err.message }).toJSON());
     },
-    ...(opts.https ? { https: opts.https } : {}),
+    // Our own server so the token endpoint's fast path (token-fast-path.ts) sees requests first;
+    // the timeouts are the ones Fastify would set on a server it created.
+    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
+      const listener = (req: IncomingMessage, res: ServerResponse): void => { if (!fast(req, res)) handler(req, res); };
+      const server = opts.https ? createHttpsServer(opts.https, listener) : createPlainServer(listener);
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-
-  const trust = trustedProxies(app.config.trustedProxies);
-  const limiter = new RateLimiter(app.config.rateLimitPerMinute);
 
   f.decorateRequest('clientIp', '');
   f.addHook('onRequest', async (req: FastifyRequest & { clientIp?: string }, reply) => {
@@ -72,13 +82,10 @@ export function createHttpServer(app: App, opts: ServerOptions = {}): FastifyIns
   f.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const graph = isGraphPath(req.url);
     if (err instanceof OAuthError) {
-      for (const [k, v] of Object.entries(err.headers)) void reply.header(k, v);
-      if (err.status === 401 && err.code === 'invalid_client' && req.headers.authorization?.toLowerCase().startsWith('basic')) {
-        // RFC 6749 §5.2: a 401 for client authentication carries a challenge for the scheme used.
-        void reply.header('WWW-Authenticate', 'Basic realm="tessera"');
-      }
+      const r = toOAuthResponse(err, req.headers.authorization);
+      for (const [k, v] of Object.entries(r.headers)) void reply.header(k, v);
       if (graph) return reply.status(err.status).send(toGraphBody(new GraphError(graphCodeFor(err.status), err.description), req.id));
-      return reply.status(err.status).send(err.toJSON());
+      return reply.status(r.status).send(r.body);
     }
     if (err instanceof GraphError) {
       for (const [k, v] of Object.entries(err.headers)) void reply.header(k, v);

@@ -15,7 +15,11 @@ export async function resolveTenant(app: App, segment: string): Promise<Tenant> 
 
 /** OAuth endpoints take application/x-www-form-urlencoded only (RFC 6749 §4.1.3, §3.2). */
 export function requireForm(req: FastifyRequest): void {
-  const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  requireFormContentType(req.headers['content-type']);
+}
+
+export function requireFormContentType(contentType: string | undefined): void {
+  const ct = String(contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (ct !== 'application/x-www-form-urlencoded') {
     throw new InvalidRequest(`The request body must be application/x-www-form-urlencoded (got '${ct.slice(0, 60) || 'nothing'}').`, { aadsts: 900144, status: ct ? 415 : 400 });
   }
