@@ -4,11 +4,12 @@
  *
  *   POST {authority}/devices/nonce                       → { nonce, expires_in }
  *   POST {authority}/devices/register   (JSON)           → 201 { device_id, device_key_jkt, transport_key_jkt, trust_type }
+ *   POST {authority}/devices/unregister (JSON)           → 200 { device_id, status: "deleted", revoked_tokens }
  *   POST {authority}/oauth2/v2.0/token  grant_type=urn:tessera:params:oauth:grant-type:device-request
  *   POST {authority}/oauth2/v2.0/token  grant_type=urn:tessera:params:oauth:grant-type:session
  */
 import type { KeyStore } from './key-store.ts';
-import { acceptSessionKey, buildDeviceRequest, buildRegistrationProof, buildSessionProof, sessionKeyName, type RegistrationProofInput } from './proofs.ts';
+import { acceptSessionKey, buildDeviceRequest, buildRegistrationProof, buildSessionProof, buildUnregisterProof, sessionKeyName, type RegistrationProofInput } from './proofs.ts';
 import { createDpopProof } from './dpop.ts';
 
 export const GRANT_DEVICE_REQUEST = 'urn:tessera:params:oauth:grant-type:device-request';
@@ -32,6 +33,13 @@ export interface DeviceRegistration {
   deviceKeyJkt: string;
   transportKeyJkt: string;
   trustType: string;
+}
+
+/** The server's answer to `unregister`: the device object is gone and its tokens are revoked. */
+export interface DeviceUnregistration {
+  deviceId: string;
+  /** Session and refresh tokens that were still active and are now revoked. */
+  revokedTokens: number;
 }
 
 /** What the agent keeps between runs (the session token is a secret: store it 0600). */
@@ -149,6 +157,29 @@ export class DeviceClient {
       });
     }, 201);
     return { deviceId: String(body.device_id), deviceKeyJkt: String(body.device_key_jkt), transportKeyJkt: String(body.transport_key_jkt), trustType: String(body.trust_type) };
+  }
+
+  /**
+   * Remove this device from the directory: proves possession of the device key over a fresh server
+   * nonce; Tessera deletes the device object and revokes its session and refresh tokens. The keys
+   * stay in the key store: delete them afterwards (they prove nothing any more). Fails with
+   * `DeviceClientError` (`suberror` `device_unknown` when the server no longer knows the device,
+   * `device_disabled` when an administrator disabled it, `error: 'network'` when unreachable).
+   *
+   * @example
+   * await client.unregister(deviceId);
+   * for (const k of await store.list()) await store.delete(k.name);
+   */
+  async unregister(deviceId: string): Promise<DeviceUnregistration> {
+    const body = await this.withNonce(async (nonce) => {
+      const unregister_proof = await buildUnregisterProof(this.opts.store, { audience: this.authority, nonce, deviceId, deviceKey: this.k.device });
+      return this.call(`${this.authority}/devices/unregister`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ unregister_proof }),
+      });
+    }, 200);
+    return { deviceId: String(body.device_id), revokedTokens: Number(body.revoked_tokens ?? 0) };
   }
 
   private async deviceGrant(deviceId: string, grant: 'password' | 'refresh_token' | 'session_renewal', params: Record<string, string | undefined>, previousKeyId?: string): Promise<DeviceSession> {

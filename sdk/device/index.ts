@@ -16,14 +16,16 @@ export {
   buildDeviceRequest,
   buildRegistrationProof,
   buildSessionProof,
+  buildUnregisterProof,
   sessionKeyName,
   signWithKeyStore,
   DEVICE_REQUEST_TYP,
   REGISTRATION_PROOF_TYP,
   SESSION_PROOF_TYP,
+  UNREGISTER_PROOF_TYP,
 } from './proofs.ts';
-export type { DeviceRequestInput, RegistrationProofInput, SessionProofInput } from './proofs.ts';
+export type { DeviceRequestInput, RegistrationProofInput, SessionProofInput, UnregisterProofInput } from './proofs.ts';
 export { createDpopProof, createDpopProofWithKey } from './dpop.ts';
 export type { DpopProofInput } from './dpop.ts';
 export { DeviceClient, DeviceClientError, GRANT_DEVICE_REQUEST, GRANT_SESSION } from './client.ts';
-export type { DeviceClientOptions, DeviceRegistration, DeviceSession, TokenResponse } from './client.ts';
+export type { DeviceClientOptions, DeviceRegistration, DeviceSession, DeviceUnregistration, TokenResponse } from './client.ts';

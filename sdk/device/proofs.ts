@@ -9,6 +9,7 @@ import { KeyStoreError, type KeyInfo, type KeyStore } from './key-store.ts';
 export const REGISTRATION_PROOF_TYP = 'tessera-device-registration+jwt';
 export const DEVICE_REQUEST_TYP = 'tessera-device-request+jwt';
 export const SESSION_PROOF_TYP = 'tessera-session+jwt';
+export const UNREGISTER_PROOF_TYP = 'tessera-device-unregister+jwt';
 
 /** Proofs live five minutes: long enough for a slow network, short next to the nonce lifetime. */
 const PROOF_LIFETIME_SEC = 300;
@@ -89,18 +90,45 @@ export interface DeviceRequestInput {
  * const request = await buildDeviceRequest(store, { audience, nonce, deviceId, grant: 'password', params: { username, password, client_id } });
  */
 export async function buildDeviceRequest(store: KeyStore, input: DeviceRequestInput): Promise<string> {
-  const iat = input.now ?? nowSec();
   const params = Object.fromEntries(Object.entries(input.params).filter(([, v]) => v !== undefined));
-  return signWithKeyStore(store, input.deviceKey ?? 'device', { typ: DEVICE_REQUEST_TYP, kid: input.deviceId }, {
-    ...params,
+  return signByDevice(store, DEVICE_REQUEST_TYP, input, { ...params, grant: input.grant });
+}
+
+/** A JWS by the registered device key (`kid` = device id) with the claims every such message carries (§3.2); they win over `claims`. */
+function signByDevice(store: KeyStore, typ: string, input: UnregisterProofInput, claims: Record<string, unknown>): Promise<string> {
+  const iat = input.now ?? nowSec();
+  return signWithKeyStore(store, input.deviceKey ?? 'device', { typ, kid: input.deviceId }, {
+    ...claims,
     aud: input.audience,
     iat,
     exp: iat + PROOF_LIFETIME_SEC,
     jti: randomUUID(),
     nonce: input.nonce,
     device_id: input.deviceId,
-    grant: input.grant,
   });
+}
+
+/** What every message signed by the registered device key needs: where to, the server nonce, which device. */
+export interface UnregisterProofInput {
+  /** Tenant authority (the proof's `aud`). */
+  audience: string;
+  /** A fresh server nonce (`POST {authority}/devices/nonce`). */
+  nonce: string;
+  deviceId: string;
+  /** Key-store name of the device key (default `device`). */
+  deviceKey?: string;
+  now?: number;
+}
+
+/**
+ * Build the proof that asks Tessera to remove this device (`POST {authority}/devices/unregister`),
+ * signed by the device key over a server nonce.
+ *
+ * @example
+ * const unregister_proof = await buildUnregisterProof(store, { audience, nonce, deviceId });
+ */
+export async function buildUnregisterProof(store: KeyStore, input: UnregisterProofInput): Promise<string> {
+  return signByDevice(store, UNREGISTER_PROOF_TYP, input, {});
 }
 
 /**

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { App } from '../app/app.ts';
 import { Conflict } from '../errors/graph.ts';
+import { removeDevice, revokeDeviceTokens } from '../protocol/device/device-removal.ts';
 import { StoreConflict, type Device } from '../store/types.ts';
 import { newId } from '../util/ids.ts';
 import { catalogues } from './odata/index.ts';
@@ -56,12 +57,6 @@ async function findDevice(app: App, c: GraphContext): Promise<Device> {
   const deviceId = alternateKey(c, 'devices', 'deviceId');
   if (deviceId === undefined) return (await app.store.devices.get(tenantId, c.params.id!.toLowerCase())) ?? notFound(c.params.id!);
   return (await app.store.devices.getByDeviceId(tenantId, deviceId.toLowerCase())) ?? notFound(deviceId);
-}
-
-async function revokeDeviceTokens(app: App, d: Device): Promise<void> {
-  // Refresh tokens record the device they are bound to by its registration id; match the object id as well.
-  await app.store.refreshTokens.revokeForDevice(d.tenantId, d.deviceId);
-  await app.store.refreshTokens.revokeForDevice(d.tenantId, d.id);
 }
 
 export function registerDevices(r: GraphRouter): void {
@@ -126,10 +121,8 @@ export function registerDevices(r: GraphRouter): void {
 
     r.route('DELETE', key, 'devices.write', async (c) => {
       const d = await findDevice(app, c);
-      await revokeDeviceTokens(app, d);
-      await app.store.devices.delete(d.tenantId, d.id);
+      await removeDevice(app, d);
       await c.audit({ category: 'Device', activity: 'Delete device', targets: [target(d, [modified('DeviceId', d.deviceId, null)])] });
-      app.directory.invalidate();
       return undefined;
     });
 

@@ -1,16 +1,17 @@
 /**
  * `tessera device …` run in-process against a real server and a real API: register, login, token,
- * fetch, status, unregister; state files owner-only; every failure one line with a non-zero exit.
+ * fetch, status, unregister (server first; --local-only); state files owner-only; every failure one
+ * line with a non-zero exit.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as OTPAuth from 'otpauth';
 import { run } from '../attacks/cli-run.ts';
 import { addUser } from '../helpers/fixtures.ts';
-import { adminToken } from '../helpers/server.ts';
+import { adminToken, graph } from '../helpers/server.ts';
 import { API_SCOPE, PASSWORD, lastSignIn, startWorld, type World } from '../attacks/harness.ts';
 
 describe('tessera device (CLI)', () => {
@@ -46,14 +47,73 @@ describe('tessera device (CLI)', () => {
     assert.equal(r.code, 0, r.err.join());
     assert.deepEqual(JSON.parse(r.out), { sub: w.userId, bound: true });
     r = await run(['device', 'status', '--state', state]);
-    const st = JSON.parse(r.out) as { registered: boolean; user: string; keys: { name: string; protection: string }[]; session: unknown };
+    const st = JSON.parse(r.out) as { registered: boolean; deviceId: string; user: string; keys: { name: string; protection: string }[]; session: unknown };
     assert.equal(st.registered, true);
     assert.equal(st.user, w.upn);
     assert.ok(st.keys.some((k) => k.name === 'device' && k.protection === 'software'));
     assert.ok(!r.out.includes('session_token') && !/"sessionToken"/.test(r.out));
+    const deviceId = st.deviceId as string;
     r = await run(['device', 'unregister', '--state', state]);
-    assert.equal(r.code, 0);
+    assert.equal(r.code, 0, r.err.join());
+    assert.match(r.out, new RegExp(`^Unregistered device ${deviceId}: removed from ${w.s.authority} \\(1 token revoked\\); keys and session deleted`));
     assert.equal(JSON.parse((await run(['device', 'status', '--state', state])).out).registered, false);
+    assert.equal(await w.s.app.store.devices.getByDeviceId(w.s.tenantId, deviceId), undefined, 'the device object is gone');
+  });
+
+  test('unregister: server unreachable or refusing → one line, nothing deleted; --local-only deletes locally; a device the server forgot is fine', async () => {
+    const register = async (name: string) => {
+      const state = join(dir, name);
+      const r = await run(['device', 'register', '--authority', w.s.authority, '--user', w.upn, '--password', PASSWORD, '--state', state]);
+      assert.equal(r.code, 0, r.err.join());
+      return { state, deviceId: JSON.parse((await run(['device', 'status', '--state', state])).out).deviceId as string };
+    };
+    const stateFile = (state: string) => join(state, 'state.json');
+
+    // Unreachable: the state names a server that is not there.
+    const a = await register('unreachable');
+    const saved = JSON.parse(readFileSync(stateFile(a.state), 'utf8')) as Record<string, unknown>;
+    writeFileSync(stateFile(a.state), JSON.stringify({ ...saved, authority: `http://127.0.0.1:9/${w.s.tenantId}` }));
+    let r = await run(['device', 'unregister', '--state', a.state]);
+    assert.equal(r.code, 1);
+    assert.equal(r.err.length, 1);
+    assert.match(r.err[0]!, /^tessera device unregister: cannot reach the server: .*; nothing deleted \(add --local-only to delete the local state anyway\)/);
+    assert.ok(!r.err[0]!.includes('\n'));
+    assert.ok(existsSync(stateFile(a.state)) && readdirSync(join(a.state, 'keys')).length > 0, 'nothing deleted');
+    r = await run(['device', 'unregister', '--local-only', '--state', a.state]);
+    assert.equal(r.code, 0, r.err.join());
+    assert.match(r.out, /locally: keys and session deleted .*; the device object stays in .* until an administrator deletes it/);
+    assert.equal(existsSync(stateFile(a.state)), false);
+    assert.ok(await w.s.app.store.devices.getByDeviceId(w.s.tenantId, a.deviceId), 'the server was not asked');
+
+    // Refused: an administrator disabled the device.
+    const b = await register('disabled');
+    const admin = await adminToken(w.s);
+    assert.equal((await graph(w.s, admin, 'PATCH', `/v1.0/devices(deviceId='${b.deviceId}')`, { accountEnabled: false })).status, 204);
+    r = await run(['device', 'unregister', '--state', b.state]);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.err.length, 1);
+    assert.match(r.err[0]!, /invalid_request \(device_disabled\): AADSTS135011: .*; nothing deleted/);
+    assert.ok(existsSync(stateFile(b.state)));
+
+    // Already deleted by an administrator: unregistering finishes the job locally.
+    assert.equal((await graph(w.s, admin, 'DELETE', `/v1.0/devices(deviceId='${b.deviceId}')`)).status, 204);
+    r = await run(['device', 'unregister', '--state', b.state]);
+    assert.equal(r.code, 0, r.err.join());
+    assert.match(r.out, /no longer knows it; keys and session deleted/);
+
+    // A damaged state file cannot tell the server anything: say so, unless --local-only.
+    const c = await register('damaged');
+    writeFileSync(stateFile(c.state), '{not json');
+    r = await run(['device', 'unregister', '--state', c.state]);
+    assert.equal(r.code, 1);
+    assert.match(r.err[0]!, /is damaged, so the server cannot be asked to remove the device; add --local-only/);
+    r = await run(['device', 'unregister', '--local-only', '--state', c.state]);
+    assert.equal(r.code, 0, r.err.join());
+    assert.equal(existsSync(stateFile(c.state)), false);
+
+    r = await run(['device', 'unregister', '--help']);
+    assert.match(r.out, /--local-only/);
+    assert.match(r.out, /signed by the device key/);
   });
 
   test('TOTP users: login without --otp says a code is needed; with it, it works. Enrollment tokens register joined devices', async () => {

@@ -1,6 +1,7 @@
 /**
  * `tessera device …` — the device agent (docs/token-protection.md §4): registers this machine,
- * signs a user in through it, and gets DPoP-bound access tokens through the device-bound session.
+ * signs a user in through it, gets DPoP-bound access tokens through the device-bound session, and
+ * unregisters it (server first, then the local state).
  *
  * State lives in `--state DIR` (default `~/.tessera-device`, mode 0700): `state.json` (0600: the
  * authority, the device id, the session token) and `keys/`, the software key store of
@@ -65,7 +66,7 @@ async function loadState(dir: string): Promise<AgentState | undefined> {
     if (typeof s.authority !== 'string' || typeof s.deviceId !== 'string' || typeof s.clientId !== 'string') throw new Error('fields missing');
     return s;
   } catch {
-    throw new Error(`${join(dir, 'state.json')} is damaged; run 'tessera device unregister' and register again`);
+    throw new Error(`${join(dir, 'state.json')} is damaged; run 'tessera device unregister --local-only' and register again`);
   }
 }
 
@@ -295,20 +296,52 @@ const status: CliCommand = {
 
 const unregister: CliCommand = {
   path: ['device', 'unregister'],
-  summary: "Forget this device: delete its keys and session from the state directory",
-  usage: `tessera device unregister [--state DIR]
+  summary: 'Remove this device from the directory (proved with its device key), then delete its keys and session',
+  usage: `tessera device unregister [--local-only] [--state DIR]
 
-Deletes the keys (so nothing can prove to be this device any more) and the state file. The device
-object stays in the directory until an administrator deletes it (DELETE /v1.0/devices/{id}).`,
+Asks the server to remove this device: the request is signed by the device key over a fresh server
+nonce, and Tessera deletes the device object and revokes its session tokens (a copy of the session
+token is worthless from then on). Then the keys and the state file are deleted here.
+
+If the server cannot be reached or refuses (e.g. an administrator disabled the device), nothing is
+deleted and the reason is printed. --local-only skips the server: the keys and state are deleted,
+and the device object stays until an administrator deletes it (DELETE /v1.0/devices(deviceId='…')).`,
   async run(args, io) {
-    const { values } = parse(args, {});
+    const { values } = parse(args, { 'local-only': { type: 'boolean' } });
     const dir = stateDir(values, io);
-    const s = await loadState(dir).catch(() => undefined);
+    const localOnly = values['local-only'] === true;
+    let s: AgentState | undefined;
+    try {
+      s = await loadState(dir);
+    } catch {
+      if (!localOnly) throw new Error(`${join(dir, 'state.json')} is damaged, so the server cannot be asked to remove the device; add --local-only to delete the local state anyway`);
+    }
+    let outcome = '';
+    if (s && !localOnly) {
+      const device = s;
+      const { client } = await clientFor(dir, device.authority, device.clientId);
+      try {
+        const r = await agentCall(async () => {
+          try {
+            return await client.unregister(device.deviceId);
+          } catch (e) {
+            // Already gone (an administrator deleted it): what the user asked for has happened.
+            if (e instanceof DeviceClientError && e.suberror === 'device_unknown') return undefined;
+            throw e;
+          }
+        });
+        outcome = r ? `removed from ${device.authority} (${r.revokedTokens} token${r.revokedTokens === 1 ? '' : 's'} revoked)` : `${device.authority} no longer knows it`;
+      } catch (e) {
+        throw new Error(`${(e as Error).message}; nothing deleted (add --local-only to delete the local state anyway)`);
+      }
+    }
     const store = await SoftwareKeyStore.open({ dir: join(dir, 'keys') });
     for (const k of await store.list()) await store.delete(k.name);
     await rm(join(dir, 'keys'), { recursive: true, force: true });
     await rm(join(dir, 'state.json'), { force: true });
-    io.out(s ? `Unregistered device ${s.deviceId}: keys and session deleted from ${dir}` : `Nothing registered in ${dir}; keys (if any) deleted`);
+    if (!s) io.out(`Nothing registered in ${dir}; keys (if any) deleted`);
+    else if (localOnly) io.out(`Unregistered device ${s.deviceId} locally: keys and session deleted from ${dir}; the device object stays in ${s.authority} until an administrator deletes it`);
+    else io.out(`Unregistered device ${s.deviceId}: ${outcome}; keys and session deleted from ${dir}`);
     return 0;
   },
 };
