@@ -1,5 +1,5 @@
 /**
- * `POST /{tenant}/devices/unregister` (docs/token-protection.md §3.5, §4): a device leaves the
+ * `POST /{tenant}/devices/unregister` (docs/token-protection.md §3.6, §4): a device leaves the
  * directory on its own, like `dsregcmd /leave`. JSON body `{unregister_proof}`: a JWS signed by the
  * registered device key over a fresh server nonce, so only the holder of that key can remove the
  * device. Tessera deletes the device object, revokes every session and refresh token bound to it,
