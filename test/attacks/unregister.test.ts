@@ -138,6 +138,16 @@ describe('attack: unregistering a device', () => {
     await assert.rejects(victim.client.unregister(victim.deviceId), fails('invalid_request', 'device_unknown'));
   });
 
+  test('race: three concurrent unregistrations of one device, exactly one deletes it and is audited', async () => {
+    const a = await enrolledAgent(w);
+    const proofs = await Promise.all([1, 2, 3].map(() => proofBy(a.store, a.deviceId)));
+    const results = await Promise.all(proofs.map((p) => unregister({ unregister_proof: p })));
+    assert.equal(results.filter((r) => r.status === 200).length, 1, JSON.stringify(results.map((r) => r.body)));
+    assert.ok(results.filter((r) => r.status !== 200).every((r) => r.status === 400 && r.body.suberror === 'device_unknown'));
+    const audits = (await w.s.app.store.audit.list(w.s.tenantId, { limit: 20 })).filter((e) => e.activity === 'Unregister device' && JSON.stringify(e.targetResources).includes(a.deviceId));
+    assert.equal(audits.length, 1);
+  });
+
   test('a disabled device cannot remove itself (135011 device_disabled); an administrator still can', async () => {
     const a = await enrolledAgent(w);
     assert.equal((await graph(w.s, admin, 'PATCH', `/v1.0/devices(deviceId='${a.deviceId}')`, { accountEnabled: false })).status, 204);

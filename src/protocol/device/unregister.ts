@@ -82,7 +82,9 @@ export function registerDeviceUnregistration(f: FastifyInstance, app: App): void
     if (!device.accountEnabled) {
       throw new InvalidRequest('The device is disabled; only an administrator can delete it.', { aadsts: AADSTS_DEVICE_DISABLED, extra: { suberror: 'device_disabled' } });
     }
-    const { revokedTokens } = await removeDevice(app, device);
+    const { deleted, revokedTokens } = await removeDevice(app, device);
+    // Two unregistrations of one device at once: the one whose delete found no row lost.
+    if (!deleted) throw proofError('registration', 'device_unknown', 'The device is not registered in this tenant.', device.deviceId);
     await app.audit.record({
       tenantId: tenant.id, category: 'Device', activity: 'Unregister device', correlationId: String(req.id),
       // The device acted through the Device Registration Service; no user was signed in.
