@@ -77,6 +77,10 @@ export async function openSqliteStore(path: string): Promise<Store> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
+  // Token lookups hit random pages of refresh_tokens: keep up to 64 MiB of pages in memory and read
+  // the file through a memory map instead of a pread per page.
+  database.pragma('cache_size = -65536');
+  database.pragma('mmap_size = 268435456');
   cacheStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrate(db, 'sqlite');

@@ -9,9 +9,16 @@ function open() {
   const raw = new BetterSqlite3(':memory:');
   raw.exec('CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER NOT NULL)');
   const db = new Kysely<never>({ dialect: new SqliteDialect({ database: raw }) }) as unknown as Db;
+  // Count transaction-control statements as they are prepared and run.
   const execs: string[] = [];
-  const exec = raw.exec.bind(raw);
-  (raw as { exec: (s: string) => BetterSqlite3.Database }).exec = (s: string) => { execs.push(s); return exec(s); };
+  const prepare = raw.prepare.bind(raw);
+  (raw as { prepare: (s: string) => BetterSqlite3.Statement }).prepare = (s: string) => {
+    const st = prepare(s);
+    if (!/^(BEGIN|COMMIT)/.test(s)) return st;
+    const run = st.run.bind(st);
+    (st as { run: () => BetterSqlite3.RunResult }).run = () => { execs.push(s); return run(); };
+    return st;
+  };
   return { raw, db, execs, gc: new SqliteGroupCommit(raw, db), ins: raw.prepare('INSERT INTO t (k, v) VALUES (?, ?)') };
 }
 
@@ -22,6 +29,14 @@ test('writes queued in one turn share one transaction and resolve after COMMIT',
   assert.equal(execs.filter((s) => s === 'BEGIN IMMEDIATE').length, 1);
   assert.equal(execs.filter((s) => s === 'COMMIT').length, 1);
   assert.equal((raw.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 50);
+  assert.equal(raw.inTransaction, false);
+});
+
+test('a lone failing write leaves nothing behind', async () => {
+  const { raw, gc, ins } = open();
+  await gc.run(() => ins.run('a', 1));
+  await assert.rejects(gc.run(() => { ins.run('b', 2); ins.run('a', 3); }), /UNIQUE/);
+  assert.deepEqual(raw.prepare('SELECT k FROM t ORDER BY k').all(), [{ k: 'a' }]);
   assert.equal(raw.inTransaction, false);
 });
 

@@ -55,26 +55,38 @@ export class SqliteGroupCommit {
   }
 
   private commit(batch: Pending[]): void {
-    const results: { ok: boolean; value: unknown }[] = [];
+    const tx = this.statements();
     try {
-      this.raw.exec('BEGIN IMMEDIATE');
+      tx.begin.run();
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
     }
+    const results: { ok: boolean; value: unknown }[] = [];
     try {
-      for (const p of batch) {
-        this.raw.exec('SAVEPOINT w');
+      if (batch.length === 1) {
+        // One write: the transaction itself is its savepoint.
         try {
-          results.push({ ok: true, value: p.write() });
-          this.raw.exec('RELEASE w');
+          results.push({ ok: true, value: batch[0]!.write() });
         } catch (err) {
-          this.raw.exec('ROLLBACK TO w');
-          this.raw.exec('RELEASE w');
-          results.push({ ok: false, value: err });
+          tx.rollback.run();
+          batch[0]!.reject(err);
+          return;
+        }
+      } else {
+        for (const p of batch) {
+          tx.savepoint.run();
+          try {
+            results.push({ ok: true, value: p.write() });
+            tx.release.run();
+          } catch (err) {
+            tx.rollbackTo.run();
+            tx.release.run();
+            results.push({ ok: false, value: err });
+          }
         }
       }
-      this.raw.exec('COMMIT');
+      tx.commit.run();
     } catch (err) {
       // The COMMIT (or a savepoint statement) failed: nothing of this batch is durable.
       if (this.raw.inTransaction) {
@@ -88,5 +100,20 @@ export class SqliteGroupCommit {
       if (r.ok) p.resolve(r.value);
       else p.reject(r.value);
     });
+  }
+
+  private tx: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', BetterSqlite3.Statement> | undefined;
+
+  /** Transaction-control statements, prepared once (cheaper than parsing them per batch). */
+  private statements(): NonNullable<SqliteGroupCommit['tx']> {
+    this.tx ??= {
+      begin: this.raw.prepare('BEGIN IMMEDIATE'),
+      commit: this.raw.prepare('COMMIT'),
+      rollback: this.raw.prepare('ROLLBACK'),
+      savepoint: this.raw.prepare('SAVEPOINT w'),
+      release: this.raw.prepare('RELEASE w'),
+      rollbackTo: this.raw.prepare('ROLLBACK TO w'),
+    };
+    return this.tx;
   }
 }
