@@ -11,6 +11,7 @@ import type { AnalyticsStore } from '../logs/analytics-store.ts';
 import { Ctx, listItems, q } from './compile/context.ts';
 import type { Col, KType } from './compile/context.ts';
 import { NeedBagKeys } from './compile/bag-unpack.ts';
+import { collectPaths } from './compile/json-paths.ts';
 import { compileLet, tabular } from './compile/tabular.ts';
 import { KqlError } from './errors.ts';
 import { kindOf } from './kusto-language.ts';
@@ -57,6 +58,7 @@ export function compileKql(query: string, opts: KqlOptions = {}, bagKeys?: Map<n
   const parsed = parseKql(query);
   const ctx = new Ctx(query, now, bounds?.start, bounds?.end);
   for (const [k, v] of bagKeys ?? []) ctx.bagKeys.set(k, v);
+  collectPaths(parsed.root, ctx);
   let result: ReturnType<typeof tabular> | undefined;
   for (const st of listItems(parsed.root.Statements)) {
     if (kindOf(st) === 'ExpressionStatement') {

@@ -167,3 +167,23 @@ test('evaluate bag_unpack: one column per key found in the data (docs: bag_unpac
   const res = await runKql(store, `${t} | evaluate bag_unpack(d, "p_") | project id, v = column_ifexists("p_b", "none"), w = column_ifexists("p_zz", "none")`, { now });
   assert.deepEqual(res.tables[0]!.rows.sort(), [[1, 'x', 'none'], [2, '', 'none']]);
 });
+
+test('mv-expand then several property reads: one parse per element gives the same values as separate reads', async () => {
+  // mv-expand-operator: each array element becomes a row; x.a / x["a"] of a missing property is null.
+  const q = `datatable(Id:string, P:dynamic) [
+      "r1", dynamic([{"a":"x","b":[1,2],"c":{"d":5}}, {"a":"y"}, "text", null]),
+      "r2", dynamic([])
+    ]
+    | mv-expand P
+    | where isnotempty(tostring(P.a)) or isnull(P.b)
+    | extend A = tostring(P.a), B = P["b"], D = toint(P.c.d), B0 = P.b[0]
+    | project-rename Q = P
+    | extend A2 = tostring(Q.a)
+    | project Id, A, B, D, B0, A2`;
+  assert.deepEqual(await rows(q), [
+    ['r1', 'x', [1, 2], 5, 1, 'x'],
+    ['r1', 'y', null, null, null, 'y'],
+    ['r1', '', null, null, null, ''],
+    ['r1', '', null, null, null, ''],
+  ]);
+});

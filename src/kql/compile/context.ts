@@ -13,6 +13,12 @@ export interface Rel {
   /** ORDER BY of the last sort, re-applied downstream while its columns survive (`orderCols`). */
   order?: string;
   orderCols?: string[];
+  /**
+   * Dynamic columns whose constant property paths were read from the JSON text once, into a hidden
+   * list column (`json_extract(col, [paths])`): every JSON function re-parses its input, so
+   * `x.a`, `x.b` and `x.c` would otherwise parse the same text three times (see json-paths.ts).
+   */
+  jsonPaths?: Map<string, { col: string; paths: string[] }>;
 }
 
 export type Binding =
@@ -26,6 +32,8 @@ export interface Env {
   col(name: string): string | undefined;
   /** The Kusto type of a column in scope, where known (column_ifexists needs it). */
   colType?(name: string): KType | undefined;
+  /** A constant path of a dynamic column already extracted into a hidden list (Rel.jsonPaths). */
+  jsonPath?(name: string, path: string): string | undefined;
 }
 
 export class Ctx {
@@ -47,6 +55,9 @@ export class Ctx {
     /** Upper bound on TimeGenerated from an interval `timespan`. */
     readonly until?: Date,
   ) {}
+
+  /** Constant property paths the query reads from each column name (json-paths.ts). */
+  readonly pathsRead = new Map<string, string[]>();
 
   add(sql: string, cols: Col[], materialized = false): Rel {
     const name = `_t${this.n++}`;
@@ -90,7 +101,17 @@ export function sqlString(s: string): string {
 
 export function envOf(ctx: Ctx, rel: Rel, alias?: string): Env {
   const types = new Map(rel.cols.map((c) => [c.name, c.type]));
-  return { ctx, col: (n) => (types.has(n) ? (alias ? `${alias}.${q(n)}` : q(n)) : undefined), colType: (n) => types.get(n) };
+  const a = alias ? `${alias}.` : '';
+  return {
+    ctx,
+    col: (n) => (types.has(n) ? `${a}${q(n)}` : undefined),
+    colType: (n) => types.get(n),
+    jsonPath: (n, path) => {
+      const jp = rel.jsonPaths?.get(n);
+      const i = jp ? jp.paths.indexOf(path) : -1;
+      return jp && i >= 0 ? `${a}${q(jp.col)}[${i + 1}]` : undefined;
+    },
+  };
 }
 
 /** Children of a SyntaxList of SeparatedElements (or plain list), skipping separators. */

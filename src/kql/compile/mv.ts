@@ -6,6 +6,7 @@ import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { carry, envOf, listItems, q, resultCols } from './context.ts';
 import type { Col, Ctx, Env, KType, Rel } from './context.ts';
+import { extractPaths } from './json-paths.ts';
 import { scalar } from './scalar.ts';
 import { asDynamic, convert } from './values.ts';
 
@@ -112,6 +113,6 @@ export function compileMvExpand(rel: Rel, op: KNode, ctx: Ctx): Rel {
   const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
   const exps = expansions(rel, listItems(op.Expressions), out, ctx, limit, arrayBags);
   const { sql, cols } = expandSql(rel, exps, index, ctx);
-  return finish(ctx.add(sql, cols), out, ctx);
+  return extractPaths(finish(ctx.add(sql, cols), out, ctx), exps.map((e) => e.name), ctx);
 }
 

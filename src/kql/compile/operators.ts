@@ -11,6 +11,7 @@ import { compileMvApply } from './mv-apply.ts';
 import { compileParse } from './parse-op.ts';
 import { scalar } from './scalar.ts';
 import { compileSummarize } from './summarize.ts';
+import { carryPaths } from './json-paths.ts';
 import { compileUnion } from './union.ts';
 import { convert } from './values.ts';
 
@@ -19,15 +20,17 @@ export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
   switch (k) {
     case 'FilterOperator': {
       const cond = convert(scalar(op.Condition, envOf(ctx, rel)), 'bool');
+      // A filter keeps every column as it is: the hidden JSON path lists stay valid.
+      const same = (next: Rel): Rel => ({ ...keepOrder(rel, next), ...(rel.jsonPaths ? { jsonPaths: rel.jsonPaths } : {}) });
       // WHERE drops rows whose condition is null, as Kusto's where does; no COALESCE, so DuckDB can
       // push the filter into the scan.
       if (repeatsJsonWork(cond)) {
         // DuckDB eliminates common subexpressions in projections, not in filters: evaluate a
         // condition that reads the same JSON path twice in a projection, then filter on it.
         const inner = ctx.add(`SELECT *, ${cond} AS "__where" FROM ${rel.from}`, rel.cols);
-        return keepOrder(rel, ctx.add(`SELECT * EXCLUDE ("__where") FROM ${inner.from} WHERE "__where"`, rel.cols));
+        return same(ctx.add(`SELECT * EXCLUDE ("__where") FROM ${inner.from} WHERE "__where"`, rel.cols));
       }
-      return keepOrder(rel, ctx.add(`SELECT * FROM ${rel.from} WHERE ${cond}`, rel.cols));
+      return same(ctx.add(`SELECT * FROM ${rel.from} WHERE ${cond}`, rel.cols));
     }
     case 'ProjectOperator':
       return project(rel, op, ctx, false);
@@ -135,7 +138,7 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
   // Every item is evaluated against the input row: Kusto's binder resolves names in `extend` and
   // `project` against the input only (`extend b = 1, c = b` is an error), so `project a = b, b = a` swaps.
   const inputTypes = new Map(rel.cols.map((c) => [c.name, c.type]));
-  const env: Env = { ctx, col: (n) => input.get(n), colType: (n) => inputTypes.get(n) };
+  const env: Env = { ctx, col: (n) => input.get(n), colType: (n) => inputTypes.get(n), jsonPath: envOf(ctx, rel).jsonPath! };
   const known = new Set(extend ? rel.cols.map((c) => c.name) : []);
   const fresh = out.filter((c) => !known.has(c.name)).map((c) => c.name);
   const types = new Map(out.map((c) => [c.name, c.type]));
@@ -171,7 +174,11 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
     defined.set(name, convert(scalar(expr, env), type));
   }
   const select = out.map((c) => `${defined.has(c.name) ? defined.get(c.name) : q(c.name)} AS ${q(c.name)}`);
-  return keepOrder(rel, ctx.add(`SELECT ${select.join(', ')}${carry(ctx)} FROM ${rel.from}`, out));
+  // Columns that come out as they went in keep their hidden JSON path lists.
+  const unchanged = (n: string): boolean => out.some((c) => c.name === n) && (!defined.has(n) || defined.get(n) === q(n));
+  const hidden = carryPaths(rel, unchanged);
+  const next = keepOrder(rel, ctx.add(`SELECT ${select.join(', ')}${hidden.select}${carry(ctx)} FROM ${rel.from}`, out));
+  return hidden.jsonPaths ? { ...next, jsonPaths: hidden.jsonPaths } : next;
 }
 
 /** sort/order by: KQL defaults to descending; nulls come first ascending and last descending. */

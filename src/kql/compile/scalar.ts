@@ -9,6 +9,7 @@ import { kustoType, listItems, q, sqlString } from './context.ts';
 import type { Env, KType } from './context.ts';
 import { callFunction } from './functions.ts';
 import { compileInList } from './in-list.ts';
+import { jsonKeyPath } from './json-paths.ts';
 import { hasTerm } from './terms.ts';
 import { tabular } from './tabular.ts';
 import { asDynamic, asNumber, asString, convert, intervalMicros, isNumeric, parseTimespanLiteral } from './values.ts';
@@ -198,18 +199,24 @@ function access(node: KNode, env: Env): Sql {
     return env.ctx.unsupported(node, '$left/$right outside a join condition');
   }
   const obj = asDynamic(base);
+  // A path the column's hidden list already holds (json-paths.ts): no second parse of the text.
+  const extracted = (path: string): Sql | undefined => {
+    const name = kindOf(node.Expression) === 'NameReference' && node.Expression.ReferencedSymbol?.Kind === 9 ? String(node.Expression.SimpleName) : undefined;
+    const frag = name !== undefined ? env.jsonPath?.(name, path) : undefined;
+    return frag ? { sql: frag, type: 'dynamic' } : undefined;
+  };
   if (k === 'PathExpression') {
     const sel = node.Selector;
     const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? nodeText(sel)).replace(/^\[?['"]|['"]\]?$/g, '');
     const path = sqlString(jsonKeyPath(key));
-    return { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
+    return extracted(path) ?? { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
   }
   const selExpr = node.Selector.Expression;
   const idx = scalar(selExpr, env);
   if (selExpr.IsConstant && selExpr.ConstantValue !== null && selExpr.ConstantValue !== undefined) {
     const v = selExpr.ConstantValue;
     const path = isNumeric(idx.type) ? `'${Number(v) < 0 ? `$[#${Number(v)}]` : `$[${Number(v)}]`}'` : sqlString(jsonKeyPath(String(v)));
-    return { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
+    return extracted(path) ?? { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
   }
   if (isNumeric(idx.type)) {
     const n = asNumber(idx, 'BIGINT');
@@ -218,9 +225,6 @@ function access(node: KNode, env: Env): Sql {
   return { sql: `json_extract(${obj}, '$."' || replace(${asString(idx)}, '"', '\\"') || '"')`, type: 'dynamic' };
 }
 
-function jsonKeyPath(key: string): string {
-  return `$."${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
 
 function arithmetic(node: KNode, env: Env, k: string): Sql {
   const l = scalar(node.Left, env);

@@ -1,0 +1,83 @@
+// One JSON parse for several property reads. DuckDB keeps JSON as text and every json_extract
+// parses its input again, so `x.a`, `x.b` and `x.c` on the same row parse the same text three
+// times. The query's constant property paths are collected per column name before compiling; where
+// a dynamic column is made (mv-expand), the paths read from it are extracted in one call,
+// `json_extract(col, ['$."a"', '$."b"'])`, into a hidden list column, and `x.a` then reads the
+// list element (a small JSON fragment). Operators that pass the column through unchanged carry the
+// list along (Rel.jsonPaths); any other operator drops it and reads fall back to json_extract.
+import { kindOf } from '../kusto-language.ts';
+import type { KNode } from '../kusto-language.ts';
+import { q, sqlString } from './context.ts';
+import type { Ctx, Rel } from './context.ts';
+
+/** The SQL path literal of a constant `x.name`, `x["name"]` or `x[i]`, or undefined. */
+export function constantPath(node: KNode): string | undefined {
+  const k = kindOf(node);
+  if (k === 'PathExpression') {
+    const sel = node.Selector;
+    const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? '').replace(/^\[?['"]|['"]\]?$/g, '');
+    return key ? sqlString(jsonKeyPath(key)) : undefined;
+  }
+  if (k === 'ElementExpression') {
+    const e = node.Selector?.Expression;
+    if (!e?.IsConstant || e.ConstantValue === null || e.ConstantValue === undefined) return undefined;
+    const v = e.ConstantValue;
+    if (typeof v === 'number' || (typeof v === 'object' && v !== null)) {
+      const n = Number(v);
+      return Number.isInteger(n) ? `'${n < 0 ? `$[#${n}]` : `$[${n}]`}'` : undefined;
+    }
+    return sqlString(jsonKeyPath(String(v)));
+  }
+  return undefined;
+}
+
+export function jsonKeyPath(key: string): string {
+  return `$."${key.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** Records, per column name, the constant paths the query reads (and how often) into ctx.pathsRead. */
+export function collectPaths(root: KNode, ctx: Ctx): void {
+  const seen = new Map<string, Map<string, number>>();
+  const walk = (n: KNode): void => {
+    if (!n || n.IsToken) return;
+    const k = kindOf(n);
+    if ((k === 'PathExpression' || k === 'ElementExpression') && kindOf(n.Expression) === 'NameReference' && n.Expression.ReferencedSymbol?.Kind === 9) {
+      const path = constantPath(n);
+      if (path) {
+        const name = String(n.Expression.SimpleName);
+        const m = seen.get(name) ?? new Map<string, number>();
+        m.set(path, (m.get(path) ?? 0) + 1);
+        seen.set(name, m);
+      }
+    }
+    for (let i = 0; i < n.ChildCount; i++) walk(n.GetChild(i));
+  };
+  walk(root);
+  for (const [name, m] of seen) {
+    // Worth a hidden column only when the text would otherwise be parsed more than once.
+    if (m.size > 1 || [...m.values()].some((c) => c > 1)) ctx.pathsRead.set(name, [...m.keys()]);
+  }
+}
+
+/** Adds the hidden path lists for the named dynamic columns of `rel` whose paths the query reads. */
+export function extractPaths(rel: Rel, names: string[], ctx: Ctx): Rel {
+  const add: [string, { col: string; paths: string[] }][] = [];
+  for (const name of names) {
+    const paths = ctx.pathsRead.get(name);
+    if (!paths || rel.cols.find((c) => c.name === name)?.type !== 'dynamic') continue;
+    add.push([name, { col: `__jp_${name}`, paths }]);
+  }
+  if (!add.length) return rel;
+  const jsonPaths = new Map([...(rel.jsonPaths ?? []), ...add]);
+  const select = add.map(([name, jp]) => `json_extract(${q(name)}, [${jp.paths.join(', ')}]) AS ${q(jp.col)}`);
+  const next = ctx.add(`SELECT *, ${select.join(', ')} FROM ${rel.from}`, rel.cols);
+  return { ...next, jsonPaths };
+}
+
+/** The hidden path lists of `from` that survive into `to`'s columns unchanged (`kept` names). */
+export function carryPaths(from: Rel, kept: (name: string) => boolean): { select: string; jsonPaths?: Map<string, { col: string; paths: string[] }> } {
+  if (!from.jsonPaths) return { select: '' };
+  const jsonPaths = new Map([...from.jsonPaths].filter(([name]) => kept(name)));
+  if (!jsonPaths.size) return { select: '' };
+  return { select: [...jsonPaths.values()].map((jp) => `, ${q(jp.col)}`).join(''), jsonPaths };
+}
