@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import type { TesseraConfig } from '../config/defaults.ts';
-import { openAnalyticsStore, type AnalyticsStore } from '../logs/analytics-store.ts';
+import type { AnalyticsStore } from '../logs/analytics-store.ts';
+import { openAnalyticsStoreInWorker } from '../logs/worker-store.ts';
 import { createSealer, loadMasterKey, type Sealer } from '../keys/master-key.ts';
 import { openKeyRing, type KeyRing } from '../keys/key-ring.ts';
 import { openStore } from '../store/open.ts';
@@ -67,7 +68,8 @@ export async function openTessera(config: TesseraConfig, opts: OpenOptions = {})
   const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const sealer = createSealer(masterKey);
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const logs = await openAnalyticsStore({ path: join(config.dataDir, 'logs.duckdb'), retentionDays: config.logRetentionDays, flushIntervalMs: config.logFlushMs, batchSize: 20_000 });
+  // The server's log store runs DuckDB on a worker thread, off the request path (src/logs/worker-store.ts).
+  const logs = await openAnalyticsStoreInWorker({ path: join(config.dataDir, 'logs.duckdb'), retentionDays: config.logRetentionDays, flushIntervalMs: config.logFlushMs, batchSize: 20_000 });
   const keys = await openKeyRing(store.signingKeys, sealer, { rotationDays: config.keyRotationDays, overlapDays: config.keyOverlapDays });
   const log = opts.logger ?? pino({ level: config.logLevel });
 

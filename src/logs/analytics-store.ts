@@ -16,6 +16,8 @@ import { addMissingColumnsSql, columnsOf, createTableSql, isLogTableName, quoteI
 import { toQueryResult } from './result.ts';
 import type { QueryResult, SqlParam } from './result.ts';
 import type { LogTableName } from './tables.generated.ts';
+import type { SignInEvent } from '../signin/event.ts';
+import { toTableRow } from '../signin/table-row.ts';
 
 export type { QueryResult, SqlParam } from './result.ts';
 
@@ -44,6 +46,8 @@ export class QueryTimeoutError extends Error {
 export interface AnalyticsStore {
   /** Buffer rows (objects keyed by column name) for `table`; unknown keys are ignored, missing columns are NULL. */
   append(table: LogTableName, rows: Record<string, unknown>[]): void;
+  /** Buffer one finished sign-in for its table (SigninLogs, AADNonInteractiveUserSignInLogs or AADServicePrincipalSignInLogs). */
+  appendSignIn(e: SignInEvent): void;
   /** Write every buffered row now. Rejects (after writing the good rows) if some row had a value its column cannot hold. */
   flush(): Promise<void>;
   /**
@@ -105,6 +109,11 @@ class DuckAnalyticsStore implements AnalyticsStore {
     else this.schedule(this.intervalMs);
   }
 
+  appendSignIn(e: SignInEvent): void {
+    const { table, row } = toTableRow(e);
+    this.append(table, [row]);
+  }
+
   private schedule(delayMs: number): void {
     if (this.timer && delayMs > 0) return;
     if (this.timer) clearTimeout(this.timer);
@@ -141,6 +150,7 @@ class DuckAnalyticsStore implements AnalyticsStore {
   }
 
   async query(sql: string, params: readonly SqlParam[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
+    if (this.closed) throw new Error('analytics store is closed');
     // Read your writes; a bad buffered row is the producer's problem, reported, not the reader's.
     await this.flush().catch((err: unknown) => this.onError(err instanceof Error ? err : new Error(String(err))));
     // A statement with a time limit gets a connection of its own, so interrupting it cannot

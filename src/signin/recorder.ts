@@ -4,7 +4,6 @@
  */
 import type { AnalyticsStore } from '../logs/analytics-store.ts';
 import type { SignInEvent } from './event.ts';
-import { toTableRow } from './table-row.ts';
 
 export type SignInListener = (e: SignInEvent) => void;
 
@@ -17,10 +16,7 @@ export class SignInRecorder {
   }
 
   record(e: SignInEvent): void {
-    if (this.logs) {
-      const { table, row } = toTableRow(e);
-      this.logs.append(table, [row]);
-    }
+    this.logs?.appendSignIn(e);
     for (const l of this.listeners) {
       try { l(e); } catch { /* a listener's failure never fails a sign-in */ }
     }
