@@ -2,7 +2,7 @@
 // take, top, distinct, count, as, serialize; the rest dispatch to their own files.
 import { Kusto, kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
-import { carry, envOf, listItems, q, resultCols } from './context.ts';
+import { carry, envOf, listItems, q, resultCols, sqlString } from './context.ts';
 import type { Col, Ctx, Env, Rel } from './context.ts';
 import { compileBagUnpack } from './bag-unpack.ts';
 import { compileJoin } from './join.ts';
@@ -12,6 +12,8 @@ import { compileParse } from './parse-op.ts';
 import { scalar } from './scalar.ts';
 import { compileSummarize } from './summarize.ts';
 import { carryPaths } from './json-paths.ts';
+import { compileMakeSeries } from './make-series.ts';
+import { isTupleCall, tupleCall } from './series.ts';
 import { compileUnion } from './union.ts';
 import { convert } from './values.ts';
 
@@ -76,6 +78,9 @@ export function applyOperator(rel: Rel, op: KNode, ctx: Ctx): Rel {
     }
     case 'SummarizeOperator':
       return compileSummarize(rel, op, ctx);
+    case 'MakeSeriesOperator':
+      if (ctx.partition) return ctx.fail('UnsupportedOperator', 'make-series inside an mv-apply subquery is not supported', op);
+      return compileMakeSeries(rel, op, ctx);
     case 'JoinOperator':
     case 'LookupOperator':
       if (ctx.partition) return ctx.fail('UnsupportedOperator', `${operatorName(op)} inside an mv-apply subquery is not supported`, op);
@@ -144,8 +149,37 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
   const types = new Map(out.map((c) => [c.name, c.type]));
   let freshIdx = 0;
   let position = 0;
-  for (const it of listItems(op.Expressions)) {
+  // Tuple-valued calls (series_fit_line, series_decompose) are computed once, as a STRUCT column of
+  // a preceding CTE, and each output column reads one field: `extend (a, b) = f(x)` names the first
+  // fields, the binder names the rest (and every field of an unnamed `extend f(x)`).
+  const items = listItems(op.Expressions);
+  const tuples = new Map<KNode, { col: string; fields: string[] }>();
+  const structs: string[] = [];
+  for (const it of items) {
+    const call = kindOf(it) === 'CompoundNamedExpression' ? it.Expression : it;
+    if (!isTupleCall(call)) continue;
+    if (extend === false && kindOf(it) !== 'CompoundNamedExpression') return ctx.unsupported(it, 'a tuple-valued call in project');
+    const t = tupleCall(call, env);
+    const col = `__tuple${tuples.size}`;
+    tuples.set(it, { col, fields: t.fields });
+    structs.push(`${t.sql} AS ${q(col)}`);
+  }
+  const source = tuples.size ? ctx.add(`SELECT *, ${structs.join(', ')} FROM ${rel.from}`, rel.cols).from : rel.from;
+  for (const it of items) {
     const ik = kindOf(it);
+    const tuple = tuples.get(it);
+    if (tuple) {
+      const names = ik === 'CompoundNamedExpression' ? listItems(it.Names?.Names ?? it.GetChild(0)?.GetChild(0) ?? it.GetChild(0)).map((n: KNode) => String(n.SimpleName ?? n.Name?.SimpleName)) : [];
+      tuple.fields.forEach((f, i) => {
+        let name = names[i];
+        if (name === undefined || !types.has(name)) name = extend ? fresh[freshIdx] : out[position]?.name;
+        if (!extend) position++;
+        if (name === undefined) return ctx.fail('SemanticError', 'cannot name this column', it);
+        if (names[i] === undefined || !known.has(name)) freshIdx++;
+        defined.set(name, `struct_extract(${q(tuple.col)}, ${sqlString(f)})`);
+      });
+      continue;
+    }
     if (ik === 'CompoundNamedExpression') return ctx.unsupported(it, 'a tuple assignment');
     let name: string;
     let expr: KNode;
@@ -177,7 +211,7 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
   // Columns that come out as they went in keep their hidden JSON path lists.
   const unchanged = (n: string): boolean => out.some((c) => c.name === n) && (!defined.has(n) || defined.get(n) === q(n));
   const hidden = carryPaths(rel, unchanged);
-  const next = keepOrder(rel, ctx.add(`SELECT ${select.join(', ')}${hidden.select}${carry(ctx)} FROM ${rel.from}`, out));
+  const next = keepOrder(rel, ctx.add(`SELECT ${select.join(', ')}${hidden.select}${carry(ctx)} FROM ${source}`, out));
   return hidden.jsonPaths ? { ...next, jsonPaths: hidden.jsonPaths } : next;
 }
 

@@ -8,7 +8,7 @@ import type { Col, Ctx, Env, KType, Rel } from './context.ts';
 import { scalar } from './scalar.ts';
 import { asString, convert, wrapDynamic } from './values.ts';
 
-interface Agg { node: KNode; fn: string; args: KNode[] }
+export interface Agg { node: KNode; fn: string; args: KNode[] }
 
 export function compileSummarize(rel: Rel, op: KNode, ctx: Ctx): Rel {
   const out = resultCols(op, ctx);
@@ -64,7 +64,7 @@ function isStar(a: Agg): boolean {
   return a.args.slice(1).some((x) => kindOf(x) === 'StarExpression');
 }
 
-function aggregate(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[] {
+export function aggregate(a: Agg, slots: Col[], rel: Rel, env: Env, ctx: Ctx): string[] {
   const [c] = slots;
   if (!c) return ctx.fail('SemanticError', `${a.fn}() has no result column`, a.node);
   const arg = (i: number): string => convert(scalar(a.args[i], env), c.type);
