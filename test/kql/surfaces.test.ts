@@ -82,7 +82,7 @@ test('workspace query handler: Log Analytics shapes for results and errors', asy
   const ok = await handleWorkspaceQuery(store, { query: 'SigninLogs | project UserPrincipalName, DeviceDetail', timespan: 'P7D' }, now);
   assert.equal(ok.status, 200);
   assert.deepEqual(ok.body, { tables: [{ name: 'PrimaryResult', columns: [{ name: 'UserPrincipalName', type: 'string' }, { name: 'DeviceDetail', type: 'dynamic' }], rows: [['a', '{"os":"Windows"}']] }] });
-  const bad = await handleWorkspaceQuery(store, { query: 'SigninLogs | make-series count() on TimeGenerated step 1d' }, now);
+  const bad = await handleWorkspaceQuery(store, { query: 'SigninLogs | evaluate basket(0.01)' }, now);
   assert.equal(bad.status, 400);
   const err = (bad.body as { error: { code: string; details: { code: string; line: number }[] } }).error;
   assert.equal(err.code, 'BadArgumentError');
