@@ -203,7 +203,7 @@ function access(node: KNode, env: Env): Sql {
   const extracted = (path: string): Sql | undefined => {
     const name = kindOf(node.Expression) === 'NameReference' && node.Expression.ReferencedSymbol?.Kind === 9 ? String(node.Expression.SimpleName) : undefined;
     const frag = name !== undefined ? env.jsonPath?.(name, path) : undefined;
-    return frag ? { sql: frag, type: 'dynamic' } : undefined;
+    return frag ? { sql: frag, type: 'dynamic', fragment: true } : undefined;
   };
   if (k === 'PathExpression') {
     const sel = node.Selector;

@@ -8,6 +8,8 @@ export interface Sql {
   type: KType;
   /** Set when `sql` is `json_extract(base, path)`, so tostring() can read the text in one call. */
   json?: { base: string; path: string };
+  /** Set when `sql` is a compact JSON fragment from json_extract (json-paths.ts): only strings need parsing. */
+  fragment?: boolean;
 }
 
 /** tostring(): https://learn.microsoft.com/kusto/query/tostring-function — null becomes "". */
@@ -18,6 +20,10 @@ export function asString(e: Sql): string {
     case 'dynamic':
       // A JSON string converts to its text, anything else to its compact JSON serialisation, and
       // null to "" — which is what json_extract_string returns, in a single call.
+      if (e.fragment) {
+        // json_extract writes values compactly: the text of anything but a string is its tostring().
+        return `CASE WHEN ${e.sql} IS NULL OR ${e.sql} = 'null' THEN '' WHEN starts_with(${e.sql}, '"') THEN json_extract_string(${e.sql}, '$') ELSE CAST(${e.sql} AS VARCHAR) END`;
+      }
       return e.json ? `COALESCE(json_extract_string(${e.json.base}, ${e.json.path}), '')` : `COALESCE(json_extract_string(${e.sql}, '$'), '')`;
     case 'datetime': return `COALESCE(strftime(${e.sql}, '%Y-%m-%dT%H:%M:%S.%f') || '0Z', '')`;
     case 'bool': return `COALESCE(CASE WHEN ${e.sql} THEN 'true' ELSE 'false' END, '')`;
