@@ -34,11 +34,12 @@ export async function startTessera(config: TesseraConfig, opts: { announce?: (li
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   if (!config.publicUrl) app.baseUrl = `${tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   void address;
-  // Hourly housekeeping: signing-key rotation, log retention, and the workload-identity detections
+  // Hourly housekeeping: signing-key rotation, log retention, expired refresh tokens, and the workload-identity detections
   // that are reported as closed time windows.
   const housekeeping = async (): Promise<void> => {
     await app.keys.maintain(Date.now()).catch((err) => app.log.error({ err }, 'key rotation failed'));
     await app.logs.prune(new Date()).catch((err) => app.log.error({ err }, 'log retention failed'));
+    await app.store.refreshTokens.deleteExpired(Date.now()).catch((err) => app.log.error({ err }, 'expired refresh token cleanup failed'));
     for (const t of app.risk.tenants()) await app.risk.engine(t).flushWorkloadDetections().catch((err) => app.log.error({ err }, 'workload detections failed'));
   };
   const timer = setInterval(() => { void housekeeping(); }, 3_600_000);

@@ -163,6 +163,22 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       assert.equal((await store.refreshTokens.find(other.tokenHash))?.status, 'revoked');
     });
 
+    test('refresh tokens: expired rows of any status are deleted, live ones kept', async () => {
+      const now = Date.now();
+      const family = newId();
+      const old = rt(family, { issuedAt: now - 7200_000, expiresAt: now - 3600_000 });
+      await store.refreshTokens.save(old);
+      const retired = rt(family, { issuedAt: now - 7200_000, expiresAt: now - 1 });
+      await store.refreshTokens.save(retired);
+      assert.equal(await store.refreshTokens.rotate(retired.tokenHash, rt(family), now - 2), 'rotated');
+      const live = rt(newId());
+      await store.refreshTokens.save(live);
+      assert.ok(await store.refreshTokens.deleteExpired(now) >= 2);
+      assert.equal(await store.refreshTokens.find(old.tokenHash), undefined);
+      assert.equal(await store.refreshTokens.find(retired.tokenHash), undefined);
+      assert.equal((await store.refreshTokens.find(live.tokenHash))?.status, 'active');
+    });
+
     const enrollment = (extra: Partial<EnrollmentTokenRecord> = {}): EnrollmentTokenRecord => ({
       id: newId(), tenantId, issuedBy: 'admin-1', createdAt: Date.now(), expiresAt: Date.now() + 60_000, trustType: 'AzureAd', profileType: 'Shared',
       systemLabels: ['CloudPC'], enrollmentProfileName: 'Kiosks', maxUses: null, usageCount: 0, lastUsedAt: null, revokedAt: null, revokedBy: null, ...extra,

@@ -18,6 +18,7 @@ import { enrollmentTokenStore } from './sql/enrollment-tokens.ts';
 import { sqlPolicyRepository } from './sql/policies.ts';
 import { sqlRiskRepository } from './sql/risk.ts';
 import { sqliteRefreshTokenStore } from './sql/sqlite-refresh-tokens.ts';
+import { startCheckpointer } from './sql/sqlite-checkpointer.ts';
 
 // PostgreSQL returns BIGINT as strings by default; our instants are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -84,7 +85,14 @@ export async function openSqliteStore(path: string): Promise<Store> {
   cacheStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   await migrate(db, 'sqlite');
-  return { ...build(db, 'sqlite', () => db.destroy()), refreshTokens: sqliteRefreshTokenStore(database, db) };
+  // Checkpoints run on their own thread (sqlite-checkpointer.ts), not inside a token request's commit.
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path, { onError: (m) => process.stderr.write(`sqlite checkpoint: ${m}\n`) });
+  if (checkpointer) database.pragma('wal_autocheckpoint = 0');
+  const close = async (): Promise<void> => {
+    await db.destroy();
+    await checkpointer?.close();
+  };
+  return { ...build(db, 'sqlite', close), refreshTokens: sqliteRefreshTokenStore(database, db) };
 }
 
 /** PostgreSQL; `schema` isolates test runs (created if missing, used as search_path). */

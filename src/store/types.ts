@@ -210,6 +210,11 @@ export interface RefreshTokenStore {
   revokeForUser(tenantId: string, userId: string): Promise<number>;
   revokeForDevice(tenantId: string, deviceId: string): Promise<number>;
   countActive(): Promise<number>;
+  /**
+   * Deletes tokens (of any status) that expired before `before`: rotation keeps a row per retired
+   * token for reuse detection, and an expired token needs none. Returns how many were deleted.
+   */
+  deleteExpired(before: number): Promise<number>;
 }
 
 export interface EnrollmentTokenStore {

@@ -82,6 +82,10 @@ export function refreshTokenStore(db: Db): RefreshTokenStore {
       const r = await db.updateTable('refresh_tokens').set({ status: 'revoked' }).where('tenant_id', '=', tenantId).where('device_id', '=', deviceId).where('status', '=', 'active').executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
+    async deleteExpired(before) {
+      const r = await db.deleteFrom('refresh_tokens').where('expires_at', '<', before).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
     async countActive() {
       const r = await db.selectFrom('refresh_tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'active').executeTakeFirstOrThrow();
       return Number(r.n);
