@@ -19,6 +19,7 @@ import { sqlPolicyRepository } from './sql/policies.ts';
 import { sqlRiskRepository } from './sql/risk.ts';
 import { sqliteRefreshTokenStore } from './sql/sqlite-refresh-tokens.ts';
 import { startCheckpointer } from './sql/sqlite-checkpointer.ts';
+import { withDirectUserReads } from './sql/sqlite-direct-reads.ts';
 
 // PostgreSQL returns BIGINT as strings by default; our instants are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -92,7 +93,8 @@ export async function openSqliteStore(path: string): Promise<Store> {
     await db.destroy();
     await checkpointer?.close();
   };
-  return { ...build(db, 'sqlite', close), refreshTokens: sqliteRefreshTokenStore(database, db) };
+  const store = build(db, 'sqlite', close);
+  return { ...store, users: withDirectUserReads(database, store.users), refreshTokens: sqliteRefreshTokenStore(database, db) };
 }
 
 /** PostgreSQL; `schema` isolates test runs (created if missing, used as search_path). */

@@ -20,7 +20,7 @@ export function tenantStore(db: Db): TenantStore {
   };
 }
 
-const userRow = (r: Selectable<Database['users']>): User => ({
+export const userRow = (r: Selectable<Database['users']>): User => ({
   id: r.id, tenantId: r.tenant_id, userPrincipalName: r.upn, displayName: r.display_name, givenName: r.given_name,
   surname: r.surname, mail: r.mail, accountEnabled: bool(r.account_enabled), userType: r.user_type === 'Guest' ? 'Guest' : 'Member',
   passwordHash: r.password_hash, totpSecret: r.totp_secret, signInSessionsValidFrom: num(r.sessions_valid_from),

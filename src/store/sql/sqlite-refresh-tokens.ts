@@ -4,9 +4,9 @@
  * writes are group-committed (sqlite-group-commit.ts). Same contract and semantics as the Kysely
  * store in tokens.ts, which PostgreSQL uses; the contract suite runs against both.
  *
- * Reads run on the shared handle without Kysely's connection lock. That is safe because no Kysely
- * transaction writes this table (every write here goes through the group commit), so a read can
- * never observe another operation's uncommitted refresh-token rows.
+ * Reads run on the shared handle directly when no transaction is open on it; while a Kysely
+ * transaction is open (its statements span awaits) they queue behind it like writes, so a read
+ * never observes another operation's uncommitted rows.
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
@@ -38,7 +38,7 @@ export function sqliteRefreshTokenStore(raw: BetterSqlite3.Database, db: Db, wri
   return {
     save: (t) => writes.run(() => insertRow(t)),
     async find(hash) {
-      const r = select.get(hash) as Row | undefined;
+      const r = (raw.inTransaction ? await writes.run(() => select.get(hash)) : select.get(hash)) as Row | undefined;
       return r && rtRow(r);
     },
     rotate: (oldHash: string, next: RefreshToken, now: number) => writes.run((): RotateResult => {
