@@ -104,7 +104,7 @@ const lines = [
   'refuses rather than approximate: series_decompose_anomalies (its scores come from series_outliers, whose',
   'percentile interpolation and score formula are not documented, and its default seasonality autodetection from',
   'series_periods_detect, whose scoring is not documented), externaldata (Tessera does not fetch files while a query',
-  'runs) and the evaluate basket plugin (documented as sampling, so its output cannot be reproduced).',
+  'runs) and the evaluate basket plugin (the reference says it samples its input, so its output cannot be reproduced).',
   '',
   'A query that reads a table Tessera does not have is listed apart and not counted, also when Kusto\'s parser or',
   'binder stops on another error first (the table is then found by walking the syntax tree); the error is shown.',
