@@ -31,8 +31,7 @@ export interface AccessTokenInput {
   uti?: string;
 }
 
-/** Signs on libuv's threadpool (Es256Signer.signAsync), so the event loop is free while it runs. */
-export async function issueAccessToken(app: App, input: AccessTokenInput): Promise<{ token: string; expiresIn: number; uti: string }> {
+export function issueAccessToken(app: App, input: AccessTokenInput): { token: string; expiresIn: number; uti: string } {
   const now = Math.floor(Date.now() / 1000);
   const ttl = app.config.accessTokenTtl;
   const uti = input.uti ?? newSecret(16);
@@ -63,7 +62,7 @@ export async function issueAccessToken(app: App, input: AccessTokenInput): Promi
   if (input.cnf) claims.cnf = input.cnf;
   if (input.deviceId) claims.deviceid = input.deviceId;
   if (input.acrs?.length) claims.acrs = input.acrs;
-  return { token: await app.keys.signer().signAsync(claims, { typ: 'at+jwt' }), expiresIn: ttl, uti };
+  return { token: app.keys.signer().sign(claims, { typ: 'at+jwt' }), expiresIn: ttl, uti };
 }
 
 /** OIDC Core §3.3.2.11: at_hash is the left half of the SHA-256 of the access token, base64url. */
@@ -85,7 +84,7 @@ export interface IdTokenInput {
   code?: string | undefined;
 }
 
-export function issueIdToken(app: App, i: IdTokenInput): Promise<string> {
+export function issueIdToken(app: App, i: IdTokenInput): string {
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {
     iss: app.issuer(i.tenantId), aud: i.clientId, sub: i.user.id, oid: i.user.id, tid: i.tenantId,
@@ -97,5 +96,5 @@ export function issueIdToken(app: App, i: IdTokenInput): Promise<string> {
   if (i.scopes.has('email') && i.user.mail) claims.email = i.user.mail;
   if (i.accessToken) claims.at_hash = leftHalfHash(i.accessToken);
   if (i.code) claims.c_hash = leftHalfHash(i.code);
-  return app.keys.signer().signAsync(claims, { typ: 'JWT' });
+  return app.keys.signer().sign(claims, { typ: 'JWT' });
 }

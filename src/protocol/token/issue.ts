@@ -16,31 +16,23 @@ export async function issueTokens(ctx: TokenContext): Promise<void> {
   const p = ctx.possession;
   const jkt = p?.kind === 'dpop' ? p.jkt : p?.kind === 'device' ? p.jkt : undefined;
   const user = g.subject.kind === 'user' ? g.subject.user : undefined;
-  // The signature is computed on the threadpool while the refresh token is stored below.
-  const uti = newSecret(16);
-  const signing = issueAccessToken(app, {
-    uti, tenantId: tenant.id, audience: resource.audience, clientId,
+  const at = issueAccessToken(app, {
+    tenantId: tenant.id, audience: resource.audience, clientId,
     subject: user ? user.id : (g.subject as { sp: { id: string } }).sp.id,
     oid: user ? user.id : (g.subject as { sp: { id: string } }).sp.id,
     scp: g.scp, roles: g.roles, wids: g.wids, sid: g.sid, amr: g.amr, authTime: g.authTime,
     upn: user?.userPrincipalName, name: user?.displayName, idtyp: user ? 'user' : 'app',
     cnf: jkt ? { jkt } : undefined, deviceId: p?.kind === 'device' ? p.deviceId : undefined, acrs: ctx.acrs,
   });
-  // A rejected signature must not surface as an unhandled rejection while the code below awaits.
-  signing.catch(() => undefined);
-  ctx.event.uniqueTokenIdentifier = uti;
+  ctx.event.uniqueTokenIdentifier = at.uti;
   const body: Record<string, unknown> = {
     token_type: jkt ? 'DPoP' : 'Bearer',
     scope: [...(g.scp.length ? g.scp.map((s) => (resource.appId === '00000003-0000-0000-c000-000000000000' ? `https://graph.microsoft.com/${s}` : `${resource.audience}/${s}`)) : g.scopes.isDefault ? [`${resource.audience}/.default`] : []), ...g.scopes.oidc].join(' '),
-    expires_in: app.config.accessTokenTtl,
-    ext_expires_in: app.config.accessTokenTtl,
-    access_token: '',
+    expires_in: at.expiresIn,
+    ext_expires_in: at.expiresIn,
+    access_token: at.token,
   };
-  if (g.issueSession) {
-    body.access_token = (await signing).token;
-    ctx.response = await g.issueSession(ctx, body);
-    return;
-  }
+  if (g.issueSession) { ctx.response = await g.issueSession(ctx, body); return; }
 
   if (user && g.scopes.oidc.has('offline_access')) {
     const now = Date.now();
@@ -63,10 +55,8 @@ export async function issueTokens(ctx: TokenContext): Promise<void> {
     }
     body.refresh_token = raw;
   }
-  const at = await signing;
-  body.access_token = at.token;
   if (user && g.scopes.oidc.has('openid')) {
-    body.id_token = await issueIdToken(app, {
+    body.id_token = issueIdToken(app, {
       tenantId: tenant.id, clientId, user, scopes: g.scopes.oidc, nonce: g.nonce, sid: g.sid ?? ctx.event.sessionId ?? newId(),
       authTime: g.authTime ?? Date.now(), amr: g.amr, accessToken: at.token,
     });
