@@ -43,6 +43,7 @@ describe('attack: sessions of disabled or deleted devices and disabled users', (
     const rec = await lastSignIn(w.s);
     assert.equal(rec.resultType, '50155');
     assert.deepEqual(rec.status, { signInSessionStatus: 'unbound', signInSessionStatusCode: 1002 });
+    assert.equal(rec.device.deviceId, a.deviceId, 'the record names the device the session was bound to');
     await assert.rejects(a.client.login(a.deviceId, { username: w.upn, password: PASSWORD }), rejected(50155, 'device_unknown'));
   });
 

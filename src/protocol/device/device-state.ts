@@ -40,6 +40,8 @@ export function markUnbound(ctx: TokenContext, code: 1002 | 1003 | 1005): void {
 export function requireUsableDevice(ctx: TokenContext, d: Device | undefined, deviceId: string): Device {
   if (!d) {
     markUnbound(ctx, 1002);
+    // The device object is gone, but the session still names it: keep that on the record for investigations.
+    ctx.event.deviceDetail = { ...ctx.event.deviceDetail, deviceId };
     throw proofError('token', 'device_unknown', 'The device is not registered in this tenant; register it again.', deviceId);
   }
   recordDevice(ctx, d);
