@@ -18,8 +18,11 @@ export interface Rel {
    * list column (`json_extract(col, [paths])`): every JSON function re-parses its input, so
    * `x.a`, `x.b` and `x.c` would otherwise parse the same text three times (see json-paths.ts).
    */
-  jsonPaths?: Map<string, { col: string; paths: string[] }>;
+  jsonPaths?: Map<string, JsonPaths>;
 }
+
+/** A hidden column holding the values of `paths` (SQL path literals): a STRUCT with `fields`, else a list. */
+export interface JsonPaths { col: string; paths: string[]; fields?: string[] }
 
 export type Binding =
   | { kind: 'scalar'; sql: string; type: KType }
@@ -109,7 +112,8 @@ export function envOf(ctx: Ctx, rel: Rel, alias?: string): Env {
     jsonPath: (n, path) => {
       const jp = rel.jsonPaths?.get(n);
       const i = jp ? jp.paths.indexOf(path) : -1;
-      return jp && i >= 0 ? `${a}${q(jp.col)}[${i + 1}]` : undefined;
+      if (!jp || i < 0) return undefined;
+      return jp.fields ? `struct_extract(${a}${q(jp.col)}, ${sqlString(jp.fields[i]!)})` : `${a}${q(jp.col)}[${i + 1}]`;
     },
   };
 }

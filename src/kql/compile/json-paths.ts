@@ -1,14 +1,18 @@
 // One JSON parse for several property reads. DuckDB keeps JSON as text and every json_extract
 // parses its input again, so `x.a`, `x.b` and `x.c` on the same row parse the same text three
 // times. The query's constant property paths are collected per column name before compiling; where
-// a dynamic column is made (mv-expand), the paths read from it are extracted in one call,
-// `json_extract(col, ['$."a"', '$."b"'])`, into a hidden list column, and `x.a` then reads the
-// list element (a small JSON fragment). Operators that pass the column through unchanged carry the
-// list along (Rel.jsonPaths); any other operator drops it and reads fall back to json_extract.
+// a dynamic column is made (mv-expand), the paths read from it are extracted in one call into a
+// hidden column, and `x.a` then reads a small JSON fragment from it. Top-level properties use
+// `json_transform(col, '{"a":"JSON","b":"JSON"}')` (a STRUCT; the cheapest form — about a fifth less
+// CPU than a list on the seed's per-app query), other paths `json_extract(col, [paths])` (a list).
+// Both give the compact JSON text of each value; a JSON null comes out as SQL NULL from the STRUCT
+// and as 'null' from the list, which every reader treats alike (tostring, isnull, isempty). Operators
+// that pass the column through unchanged carry the hidden column along (Rel.jsonPaths); any other
+// operator drops it and reads fall back to json_extract.
 import { kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { q, sqlString } from './context.ts';
-import type { Ctx, Rel } from './context.ts';
+import type { Ctx, JsonPaths, Rel } from './context.ts';
 
 /** The SQL path literal of a constant `x.name`, `x["name"]` or `x[i]`, or undefined. */
 export function constantPath(node: KNode): string | undefined {
@@ -61,7 +65,7 @@ export function collectPaths(root: KNode, ctx: Ctx): void {
 
 /** Adds the hidden path lists for the named dynamic columns of `rel` whose paths the query reads. */
 export function extractPaths(rel: Rel, names: string[], ctx: Ctx): Rel {
-  const add: [string, { col: string; paths: string[] }][] = [];
+  const add: [string, JsonPaths][] = [];
   for (const name of names) {
     const paths = ctx.pathsRead.get(name);
     if (!paths || rel.cols.find((c) => c.name === name)?.type !== 'dynamic') continue;
@@ -69,13 +73,35 @@ export function extractPaths(rel: Rel, names: string[], ctx: Ctx): Rel {
   }
   if (!add.length) return rel;
   const jsonPaths = new Map([...(rel.jsonPaths ?? []), ...add]);
-  const select = add.map(([name, jp]) => `json_extract(${q(name)}, [${jp.paths.join(', ')}]) AS ${q(jp.col)}`);
+  const select = add.map(([name, jp]) => {
+    const keys = topLevelKeys(jp.paths);
+    if (!keys) return `json_extract(${q(name)}, [${jp.paths.join(', ')}]) AS ${q(jp.col)}`;
+    const shape = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'JSON'])));
+    jp.fields = keys;
+    return `json_transform(${q(name)}, ${sqlString(shape)}) AS ${q(jp.col)}`;
+  });
   const next = ctx.add(`SELECT *, ${select.join(', ')} FROM ${rel.from}`, rel.cols);
   return { ...next, jsonPaths };
 }
 
 /** The hidden path lists of `from` that survive into `to`'s columns unchanged (`kept` names). */
-export function carryPaths(from: Rel, kept: (name: string) => boolean): { select: string; jsonPaths?: Map<string, { col: string; paths: string[] }> } {
+/**
+ * The property names when every path is a top-level `$."name"` and no two names differ only in case
+ * (DuckDB STRUCT field names are case-insensitive; JSON keys are not); otherwise undefined.
+ */
+function topLevelKeys(paths: string[]): string[] | undefined {
+  const keys: string[] = [];
+  for (const p of paths) {
+    const m = /^'\$\."((?:[^"\\]|\\.)*)"'$/.exec(p);
+    if (!m) return undefined;
+    const key = m[1]!.replaceAll("''", "'").replace(/\\(.)/g, '$1');
+    keys.push(key);
+  }
+  const lower = new Set(keys.map((k) => k.toLowerCase()));
+  return lower.size === keys.length ? keys : undefined;
+}
+
+export function carryPaths(from: Rel, kept: (name: string) => boolean): { select: string; jsonPaths?: Map<string, JsonPaths> } {
   if (!from.jsonPaths) return { select: '' };
   const jsonPaths = new Map([...from.jsonPaths].filter(([name]) => kept(name)));
   if (!jsonPaths.size) return { select: '' };

@@ -240,8 +240,9 @@ function sort(rel: Rel, items: KNode[], ctx: Ctx): Rel {
   return { ...next, order, orderCols: cols };
 }
 
-/** True when the same json_extract call appears more than once in `sql`. */
+/** True when the same JSON read appears more than once in `sql`. */
 function repeatsJsonWork(sql: string): boolean {
-  const calls = sql.match(/json_extract(?:_string)?\([^()]*\)/g) ?? [];
+  // A json_extract call, or a read of a hidden JSON path column (json-paths.ts), seen twice.
+  const calls = sql.match(/json_extract(?:_string)?\([^()]*\)|struct_extract\("__jp_[^)]*\)|"__jp_[^"]*"\[\d+\]/g) ?? [];
   return new Set(calls).size < calls.length;
 }
