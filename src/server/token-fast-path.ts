@@ -13,7 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app/app.ts';
-import { RateLimited, RequestTooLarge, toOAuthResponse, type OAuthResponse } from '../errors/oauth.ts';
+import { RateLimited, RequestTooLarge, ServerError, toOAuthResponse, type OAuthResponse } from '../errors/oauth.ts';
 import { answerTokenRequest } from '../protocol/token/endpoint.ts';
 import { clientIp, type TrustCheck } from './client-ip.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -63,7 +63,13 @@ export function tokenFastPath(app: App, trust: TrustCheck, limiter: RateLimiter)
       done = true;
       const body: Record<string, string[]> = {};
       for (const [k, v] of new URLSearchParams(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'))) (body[k] ??= []).push(v);
-      void answerTokenRequest(app, { tenantSegment, method: 'POST', headers: req.headers, ip, body }).then((answer) => send(res, answer));
+      answerTokenRequest(app, { tenantSegment, method: 'POST', headers: req.headers, ip, body })
+        .then((answer) => send(res, answer))
+        .catch((err: unknown) => {
+          // answerTokenRequest never rejects; this guards the write itself (an unhandled rejection would end the process).
+          app.log.error({ err }, 'token response not written');
+          send(res, toOAuthResponse(new ServerError('The server could not complete the request.')));
+        });
     });
     return true;
   };
