@@ -187,3 +187,33 @@ test('mv-expand then several property reads: one parse per element gives the sam
     ['r1', '', null, null, null, ''],
   ]);
 });
+
+test('mv-expand read only through properties: every kind of value expands as documented', async () => {
+  // mv-expand-operator: an array gives a row per element; a property bag a row per property (a
+  // one-property bag); a scalar one row; null one row with null; an empty array no row.
+  // parse_json of text that is not JSON gives the string itself.
+  const src = `datatable(Id:string, S:string) [
+      "a", '[{"r":"x","n":1},{"r":"y"}]',
+      "b", '{"r":"bagval","n":2}',
+      "c", '',
+      "d", '[1, "s"]',
+      "e", '[oops',
+      "f", '[]'
+    ]`;
+  const expected = [
+    ['a', 'x', 1], ['a', 'y', null],
+    ['b', 'bagval', null], ['b', '', 2],
+    ['c', '', null],
+    ['d', '', null], ['d', '', null],
+    ['e', '', null],
+  ];
+  // Read only through S.r and S.n, then dropped by project.
+  assert.deepEqual(await rows(`${src} | mv-expand S = todynamic(S) | where isnotempty(Id) | extend R = tostring(S.r), N = toint(S["n"]) | project Id, R, N`), expected);
+  // The same from a dynamic column.
+  assert.deepEqual(await rows(`${src} | extend D = todynamic(S) | project Id, D | mv-expand D | extend R = tostring(D.r), N = toint(D.n) | project Id, R, N`), expected);
+  // Summarized away after the reads.
+  assert.deepEqual(await rows(`${src} | mv-expand S = todynamic(S) | summarize n = countif(S.r == "x"), t = sum(toint(S.n))`), [[1, 3]]);
+  // Kept to the output, or read after an operator that does not carry the properties: the element itself.
+  assert.deepEqual(await rows(`${src} | where Id == "a" | mv-expand S = todynamic(S) | extend R = tostring(S.r) | project R, S`), [['x', { r: 'x', n: 1 }], ['y', { r: 'y' }]]);
+  assert.deepEqual(await rows(`${src} | where Id == "a" | mv-expand S = todynamic(S) | sort by tostring(S.r) desc | extend R = tostring(S.r) | project R`), [['y'], ['x']]);
+});

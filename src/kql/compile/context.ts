@@ -22,7 +22,11 @@ export interface Rel {
 }
 
 /** A hidden column holding the values of `paths` (SQL path literals): a STRUCT with `fields`, else a list. */
-export interface JsonPaths { col: string; paths: string[]; fields?: string[] }
+export interface JsonPaths {
+  col: string; paths: string[]; fields?: string[];
+  /** The column itself holds no value: only these paths may be read (mv.ts, readOnlyThroughPaths). */
+  structOnly?: boolean;
+}
 
 export type Binding =
   | { kind: 'scalar'; sql: string; type: KType }
@@ -107,7 +111,12 @@ export function envOf(ctx: Ctx, rel: Rel, alias?: string): Env {
   const a = alias ? `${alias}.` : '';
   return {
     ctx,
-    col: (n) => (types.has(n) ? `${a}${q(n)}` : undefined),
+    col: (n) => {
+      if (!types.has(n)) return undefined;
+      // Only a mistake in readOnlyThroughPaths could lead here; fail rather than read the null column.
+      if (rel.jsonPaths?.get(n)?.structOnly) throw new KqlError('UnsupportedExpression', `internal: column ${n} was read only through its properties, but is used as a whole here`);
+      return `${a}${q(n)}`;
+    },
     colType: (n) => types.get(n),
     jsonPath: (n, path) => {
       const jp = rel.jsonPaths?.get(n);

@@ -9,7 +9,7 @@
 // and as 'null' from the list, which every reader treats alike (tostring, isnull, isempty). Operators
 // that pass the column through unchanged carry the hidden column along (Rel.jsonPaths); any other
 // operator drops it and reads fall back to json_extract.
-import { kindOf } from '../kusto-language.ts';
+import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { q, sqlString } from './context.ts';
 import type { Ctx, JsonPaths, Rel } from './context.ts';
@@ -19,16 +19,17 @@ export function constantPath(node: KNode): string | undefined {
   const k = kindOf(node);
   if (k === 'PathExpression') {
     const sel = node.Selector;
-    const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? '').replace(/^\[?['"]|['"]\]?$/g, '');
-    return key ? sqlString(jsonKeyPath(key)) : undefined;
+    const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? nodeText(sel)).replace(/^\[?['"]|['"]\]?$/g, '');
+    return sqlString(jsonKeyPath(key));
   }
   if (k === 'ElementExpression') {
     const e = node.Selector?.Expression;
     if (!e?.IsConstant || e.ConstantValue === null || e.ConstantValue === undefined) return undefined;
     const v = e.ConstantValue;
-    if (typeof v === 'number' || (typeof v === 'object' && v !== null)) {
+    const t = String(e.ResultType?.Name ?? '');
+    if (t === 'long' || t === 'int' || t === 'real' || t === 'decimal') {
       const n = Number(v);
-      return Number.isInteger(n) ? `'${n < 0 ? `$[#${n}]` : `$[${n}]`}'` : undefined;
+      return Number.isFinite(n) ? `'${n < 0 ? `$[#${n}]` : `$[${n}]`}'` : undefined;
     }
     return sqlString(jsonKeyPath(String(v)));
   }
@@ -76,7 +77,7 @@ export function extractPaths(rel: Rel, names: string[], ctx: Ctx): Rel {
   const select = add.map(([name, jp]) => {
     const keys = topLevelKeys(jp.paths);
     if (!keys) return `json_extract(${q(name)}, [${jp.paths.join(', ')}]) AS ${q(jp.col)}`;
-    const shape = JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'JSON'])));
+    const shape = structShape(keys);
     jp.fields = keys;
     return `json_transform(${q(name)}, ${sqlString(shape)}) AS ${q(jp.col)}`;
   });
@@ -106,4 +107,97 @@ export function carryPaths(from: Rel, kept: (name: string) => boolean): { select
   const jsonPaths = new Map([...from.jsonPaths].filter(([name]) => kept(name)));
   if (!jsonPaths.size) return { select: '' };
   return { select: [...jsonPaths.values()].map((jp) => `, ${q(jp.col)}`).join(''), jsonPaths };
+}
+
+/**
+ * True when, after the mv-expand operator `mvOp`, column `name` is read only through constant
+ * top-level properties in `keys` until it is dropped — so the element's JSON text is never needed and
+ * the array can be read straight into the STRUCTs of those properties, one parse per array instead of
+ * one for the array plus one per element. Only operators that carry the hidden column (where, extend,
+ * project) may come before the column is dropped (project without it, project-away, summarize, count,
+ * or an extend that redefines it); anything else, or reaching the end of the pipe, answers false.
+ */
+export function readOnlyThroughPaths(mvOp: KNode, name: string, keys: string[]): boolean {
+  const allowed = new Set(keys.map((k) => sqlString(jsonKeyPath(k))));
+  const usesOk = (n: KNode): boolean => {
+    if (!n || n.IsToken) return true;
+    const k = kindOf(n);
+    if ((k === 'PathExpression' || k === 'ElementExpression') && isColumn(n.Expression, name)) {
+      const p = constantPath(n);
+      return p !== undefined && allowed.has(p) && (kindOf(n) === 'PathExpression' || usesOk(n.Selector));
+    }
+    if (isColumn(n, name) || (k === 'NameReference' && String(n.SimpleName) === name)) return false;
+    for (let i = 0; i < n.ChildCount; i++) if (!usesOk(n.GetChild(i))) return false;
+    return true;
+  };
+  let cur = mvOp.Parent;
+  if (kindOf(cur) !== 'PipeExpression' || cur.Operator !== mvOp) return false;
+  for (;;) {
+    const next = cur.Parent;
+    if (!next || kindOf(next) !== 'PipeExpression' || next.Expression !== cur) return false; // still alive at the end
+    const op = next.Operator;
+    switch (kindOf(op)) {
+      case 'FilterOperator':
+        if (!usesOk(op.Condition)) return false;
+        break;
+      case 'ExtendOperator':
+      case 'ProjectOperator': {
+        let redefined = false;
+        let keptPlain = false;
+        for (const it of listItemsOf(op.Expressions)) {
+          const ik = kindOf(it);
+          if (ik === 'NameReference' && String(it.SimpleName) === name) { keptPlain = true; continue; }
+          if (ik === 'SimpleNamedExpression') {
+            if (!usesOk(it.Expression)) return false;
+            if (String(it.Name.SimpleName) === name) redefined = true;
+            continue;
+          }
+          if (ik === 'CompoundNamedExpression') return false;
+          if (!usesOk(it)) return false;
+        }
+        if (redefined) return true;
+        if (kindOf(op) === 'ProjectOperator' && !keptPlain) return true;
+        break;
+      }
+      case 'ProjectAwayOperator':
+        return !resultHas(op, name);
+      case 'SummarizeOperator':
+        return usesOk(op.Aggregates) && usesOk(op.ByClause);
+      case 'CountOperator':
+        return true;
+      default:
+        return false;
+    }
+    cur = next;
+  }
+}
+
+function isColumn(n: KNode, name: string): boolean {
+  return kindOf(n) === 'NameReference' && n.ReferencedSymbol?.Kind === 9 && String(n.SimpleName) === name;
+}
+
+function resultHas(op: KNode, name: string): boolean {
+  const cols = op.ResultType?.Columns;
+  for (let i = 0; i < (cols?.Count ?? 0); i++) if (String(cols.getItem(i).Name) === name) return true;
+  return false;
+}
+
+function listItemsOf(list: KNode): KNode[] {
+  const out: KNode[] = [];
+  for (let i = 0; i < (list?.ChildCount ?? 0); i++) {
+    const c = list.GetChild(i);
+    const e = kindOf(c) === 'SeparatedElement' ? (c.Element ?? c.GetChild(0)) : c;
+    if (e && !e.IsToken) out.push(e);
+  }
+  return out;
+}
+
+/** The STRUCT shape for json_transform of the top-level properties `keys`. */
+export function structShape(keys: string[]): string {
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'JSON'])));
+}
+
+/** The property names of `paths` when all are top-level and distinct ignoring case (see extractPaths). */
+export function structKeys(paths: string[]): string[] | undefined {
+  return topLevelKeys(paths);
 }

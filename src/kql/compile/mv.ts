@@ -4,15 +4,19 @@
 // array gives no row. DuckDB's select-list unnest has exactly that parallel, null-padded shape.
 import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
-import { carry, envOf, listItems, q, resultCols } from './context.ts';
+import { carry, envOf, listItems, q, resultCols, sqlString } from './context.ts';
 import type { Col, Ctx, Env, KType, Rel } from './context.ts';
-import { extractPaths } from './json-paths.ts';
+import { extractPaths, readOnlyThroughPaths, structKeys, structShape } from './json-paths.ts';
 import { scalar } from './scalar.ts';
 import { asDynamic, convert } from './values.ts';
 
-interface Expansion { name: string; value: string; list: string; type: KType }
+interface Expansion {
+  name: string; value: string; list: string; type: KType;
+  /** Read straight into a STRUCT of these top-level properties (json-paths.ts): no element text. */
+  struct?: { col: string; keys: string[]; paths: string[] };
+}
 
-export function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined, arrayBags = false): Expansion[] {
+export function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit: string | undefined, arrayBags = false, op?: KNode): Expansion[] {
   const env = envOf(ctx, rel);
   const inputNames = new Set(rel.cols.map((c) => c.name));
   const fresh = out.filter((c) => !inputNames.has(c.name));
@@ -34,9 +38,14 @@ export function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit
       if (argName && out.some((c) => c.name === argName)) name = argName;
       else name = fresh[freshIdx++]?.name ?? ctx.fail('SemanticError', 'cannot name the expanded column', inner);
     }
-    const { value, list } = expansionList(expr, env, q(`__mv${idx}`), arrayBags);
     const toType = it.ToTypeOf ? (String(it.ToTypeOf.TypeOf.ReferencedSymbol?.Name ?? 'dynamic') as KType) : 'dynamic';
-    return { name, value, list: limit ? `list_slice(${list}, 1, ${limit})` : list, type: toType };
+    const paths = ctx.pathsRead.get(name);
+    const keys = paths && structKeys(paths);
+    const struct = op && !ctx.partition && toType === 'dynamic' && paths && keys && readOnlyThroughPaths(op, name, keys)
+      ? { col: `__jp_${name}`, keys, paths }
+      : undefined;
+    const { value, list } = expansionList(expr, env, q(`__mv${idx}`), arrayBags, struct ? structShape(struct.keys) : undefined);
+    return { name, value, list: limit ? `list_slice(${list}, 1, ${limit})` : list, type: toType, ...(struct ? { struct } : {}) };
   });
 }
 
@@ -46,13 +55,14 @@ export function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit
  * the text is parsed once by the cast to JSON[]. A string source (`mv-expand todynamic(Col)` on a
  * string column) is cast directly; text that is not JSON expands to itself, as parse_json gives it.
  */
-function expansionList(expr: KNode, env: Env, v: string, arrayBags: boolean): { value: string; list: string } {
+function expansionList(expr: KNode, env: Env, v: string, arrayBags: boolean, shape?: string): { value: string; list: string } {
   let src = scalar(expr, env);
   if (kindOf(expr) === 'FunctionCallExpression' && ['todynamic', 'parse_json', 'parsejson'].includes(String(expr.Name.SimpleName))) {
     const arg = scalar(listItems(expr.ArgumentList.Expressions)[0], env);
     if (arg.type === 'string') src = arg;
   }
   const bag = (j: string) => `list_transform(json_keys(${j}), k -> ${arrayBags ? 'json_array' : 'json_object'}(k, json_extract(${j}, '$."' || replace(k, '"', '\\"') || '"')))`;
+  if (shape) return { value: src.type === 'string' ? src.sql : asDynamic(src), list: structList(src.type === 'string', v, shape, bag) };
   if (src.type === 'string') {
     // Leading whitespace is rare: test the first character before paying for ltrim's copy.
     const starts = (c: string) => `(starts_with(${v}, '${c}') OR starts_with(ltrim(${v}), '${c}'))`;
@@ -68,6 +78,24 @@ function expansionList(expr: KNode, env: Env, v: string, arrayBags: boolean): { 
   };
 }
 
+/**
+ * The list to unnest when only top-level properties are read (json-paths.ts): the same elements as
+ * the JSON list above, each given as a STRUCT of those properties; an array is read in one
+ * json_transform call, without first splitting it into element texts.
+ */
+function structList(fromString: boolean, v: string, shape: string, bag: (j: string) => string): string {
+  const one = (j: string) => `json_transform(${j}, ${sqlString(shape)})`;
+  const each = (list: string) => `list_transform(${list}, e -> ${one('e')})`;
+  const all = `json_transform(${v}, ${sqlString(`[${shape}]`)})`;
+  const none = `[${one('NULL::JSON')}]`;
+  if (fromString) {
+    const starts = (c: string) => `(starts_with(${v}, '${c}') OR starts_with(ltrim(${v}), '${c}'))`;
+    return `CASE WHEN ${v} = '' THEN ${none} WHEN ${starts('[')} THEN COALESCE(TRY(${all}), [${one(`to_json(${v})`)}]) WHEN ${starts('{')} AND json_valid(${v}) THEN ${each(bag(`${v}::JSON`))} ELSE [${one(`COALESCE(TRY_CAST(${v} AS JSON), to_json(${v}))`)}] END`;
+  }
+  const text = `CAST(${v} AS VARCHAR)`;
+  return `CASE WHEN ${v} IS NULL THEN ${none} WHEN starts_with(${text}, '[') THEN ${all} WHEN starts_with(${text}, '{') THEN ${each(bag(v))} ELSE [${one(v)}] END`;
+}
+
 export function expandSql(rel: Rel, exps: Expansion[], indexName: string | undefined, ctx: Ctx, extra = carry(ctx)): { sql: string; cols: Col[] } {
   const pre = ctx.add(`SELECT *, ${exps.map((e, i) => `${e.value} AS ${q(`__mv${i}`)}`).join(', ')} FROM ${rel.from}`, rel.cols);
   const names = new Set(exps.map((e) => e.name));
@@ -75,7 +103,10 @@ export function expandSql(rel: Rel, exps: Expansion[], indexName: string | undef
   const select = keep.map((c) => q(c.name));
   const cols: Col[] = [...keep];
   for (const e of exps) {
-    select.push(`unnest(${e.list}) AS ${q(e.name)}`);
+    if (e.struct) {
+      // The element text is never read (json-paths.ts, readOnlyThroughPaths): the column is null.
+      select.push(`NULL::JSON AS ${q(e.name)}`, `unnest(${e.list}) AS ${q(e.struct.col)}`);
+    } else select.push(`unnest(${e.list}) AS ${q(e.name)}`);
     cols.push({ name: e.name, type: 'dynamic' });
   }
   if (indexName) {
@@ -86,14 +117,14 @@ export function expandSql(rel: Rel, exps: Expansion[], indexName: string | undef
 }
 
 /** Re-orders to the binder's columns and applies `to typeof(...)` conversions. */
-export function finish(raw: Rel, out: Col[], ctx: Ctx): Rel {
+export function finish(raw: Rel, out: Col[], ctx: Ctx, hidden: string[] = []): Rel {
   const have = new Map(raw.cols.map((c) => [c.name, c.type]));
   const select = out.map((c) => {
     const t = have.get(c.name);
     if (!t) return ctx.fail('SemanticError', `column '${c.name}' is missing after mv-expand`, undefined);
     return `${convert({ sql: q(c.name), type: t }, c.type)} AS ${q(c.name)}`;
   });
-  return ctx.add(`SELECT ${select.join(', ')}${carry(ctx)} FROM ${raw.from}`, out);
+  return ctx.add(`SELECT ${[...select, ...hidden.map(q)].join(', ')}${carry(ctx)} FROM ${raw.from}`, out);
 }
 
 export function params(op: KNode, ctx: Ctx): { index?: string; arrayBags?: boolean } {
@@ -112,8 +143,13 @@ export function compileMvExpand(rel: Rel, op: KNode, ctx: Ctx): Rel {
   const out = resultCols(op, ctx);
   const { index, arrayBags } = params(op, ctx);
   const limit = op.RowLimitClause ? convert(scalar(op.RowLimitClause.RowLimit, envOf(ctx, rel)), 'long') : undefined;
-  const exps = expansions(rel, listItems(op.Expressions), out, ctx, limit, arrayBags);
+  const exps = expansions(rel, listItems(op.Expressions), out, ctx, limit, arrayBags, op);
   const { sql, cols } = expandSql(rel, exps, index, ctx);
-  return extractPaths(finish(ctx.add(sql, cols), out, ctx), exps.map((e) => e.name), ctx);
+  const structs = exps.filter((e) => e.struct);
+  const done = finish(ctx.add(sql, cols), out, ctx, structs.map((e) => e.struct!.col));
+  const read: Rel = structs.length
+    ? { ...done, jsonPaths: new Map(structs.map((e) => [e.name, { col: e.struct!.col, paths: e.struct!.paths, fields: e.struct!.keys, structOnly: true }])) }
+    : done;
+  return extractPaths(read, exps.filter((e) => !e.struct).map((e) => e.name), ctx);
 }
 

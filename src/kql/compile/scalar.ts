@@ -9,7 +9,7 @@ import { kustoType, listItems, q, sqlString } from './context.ts';
 import type { Env, KType } from './context.ts';
 import { callFunction } from './functions.ts';
 import { compileInList } from './in-list.ts';
-import { jsonKeyPath } from './json-paths.ts';
+import { constantPath } from './json-paths.ts';
 import { hasTerm } from './terms.ts';
 import { tabular } from './tabular.ts';
 import { asDynamic, asNumber, asString, convert, intervalMicros, isNumeric, parseTimespanLiteral } from './values.ts';
@@ -193,31 +193,21 @@ function nameRef(node: KNode, env: Env): Sql {
 /** `x.a`, `x["a"]`, `x[0]` on dynamic values: JSON paths; a missing property is null. */
 function access(node: KNode, env: Env): Sql {
   const k = kindOf(node);
-  const base = scalar(node.Expression, env);
   if (kindOf(node.Expression) === 'NameReference' && node.Expression.ReferencedSymbol?.Kind === 6) {
     // $left.X / $right.X inside join conditions are handled by the join compiler.
     return env.ctx.unsupported(node, '$left/$right outside a join condition');
   }
+  // A constant path of a column whose hidden column already holds it (json-paths.ts): no second
+  // parse of the text — and, for a column read only through its properties, no text at all.
+  const name = kindOf(node.Expression) === 'NameReference' && node.Expression.ReferencedSymbol?.Kind === 9 ? String(node.Expression.SimpleName) : undefined;
+  const path = constantPath(node);
+  const frag = name !== undefined && path !== undefined ? env.jsonPath?.(name, path) : undefined;
+  if (frag) return { sql: frag, type: 'dynamic', fragment: true };
+  const base = scalar(node.Expression, env);
   const obj = asDynamic(base);
-  // A path the column's hidden list already holds (json-paths.ts): no second parse of the text.
-  const extracted = (path: string): Sql | undefined => {
-    const name = kindOf(node.Expression) === 'NameReference' && node.Expression.ReferencedSymbol?.Kind === 9 ? String(node.Expression.SimpleName) : undefined;
-    const frag = name !== undefined ? env.jsonPath?.(name, path) : undefined;
-    return frag ? { sql: frag, type: 'dynamic', fragment: true } : undefined;
-  };
-  if (k === 'PathExpression') {
-    const sel = node.Selector;
-    const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? nodeText(sel)).replace(/^\[?['"]|['"]\]?$/g, '');
-    const path = sqlString(jsonKeyPath(key));
-    return extracted(path) ?? { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
-  }
+  if (path !== undefined) return { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
   const selExpr = node.Selector.Expression;
   const idx = scalar(selExpr, env);
-  if (selExpr.IsConstant && selExpr.ConstantValue !== null && selExpr.ConstantValue !== undefined) {
-    const v = selExpr.ConstantValue;
-    const path = isNumeric(idx.type) ? `'${Number(v) < 0 ? `$[#${Number(v)}]` : `$[${Number(v)}]`}'` : sqlString(jsonKeyPath(String(v)));
-    return extracted(path) ?? { sql: `json_extract(${obj}, ${path})`, type: 'dynamic', json: { base: obj, path } };
-  }
   if (isNumeric(idx.type)) {
     const n = asNumber(idx, 'BIGINT');
     return { sql: `json_extract(${obj}, CASE WHEN ${n} < 0 THEN '$[#' || ${n} || ']' ELSE '$[' || ${n} || ']' END)`, type: 'dynamic' };
