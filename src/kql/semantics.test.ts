@@ -217,3 +217,11 @@ test('mv-expand read only through properties: every kind of value expands as doc
   assert.deepEqual(await rows(`${src} | where Id == "a" | mv-expand S = todynamic(S) | extend R = tostring(S.r) | project R, S`), [['x', { r: 'x', n: 1 }], ['y', { r: 'y' }]]);
   assert.deepEqual(await rows(`${src} | where Id == "a" | mv-expand S = todynamic(S) | sort by tostring(S.r) desc | extend R = tostring(S.r) | project R`), [['y'], ['x']]);
 });
+
+test('tostring of expanded string properties: escapes decoded, other text as is', async () => {
+  // tostring-function: a dynamic string converts to its text.
+  const q = String.raw`print d = dynamic([{"a": "x\"y", "b": "héllo", "c": "", "e": "tab\tx", "f": "\u00e9", "g": [1, "two"]}])
+    | mv-expand d | extend A = tostring(d.a), B = tostring(d.b), C = tostring(d.c), E = tostring(d.e), F = tostring(d.f), G = tostring(d.g)
+    | project A, B, C, E, F, G`;
+  assert.deepEqual(await rows(q), [['x"y', 'héllo', '', 'tab\tx', 'é', '[1,"two"]']]);
+});

@@ -22,7 +22,9 @@ export function asString(e: Sql): string {
       // null to "" — which is what json_extract_string returns, in a single call.
       if (e.fragment) {
         // json_extract writes values compactly: the text of anything but a string is its tostring().
-        return `CASE WHEN ${e.sql} IS NULL OR ${e.sql} = 'null' THEN '' WHEN starts_with(${e.sql}, '"') THEN json_extract_string(${e.sql}, '$') ELSE CAST(${e.sql} AS VARCHAR) END`;
+        // A string without escapes is its text between the quotes; only escapes need the JSON parser.
+        const f = e.sql;
+        return `CASE WHEN ${f} IS NULL OR ${f} = 'null' THEN '' WHEN starts_with(${f}, '"') THEN CASE WHEN contains(${f}, '\\') THEN json_extract_string(${f}, '$') ELSE substr(${f}, 2, length(${f}) - 2) END ELSE CAST(${f} AS VARCHAR) END`;
       }
       return e.json ? `COALESCE(json_extract_string(${e.json.base}, ${e.json.path}), '')` : `COALESCE(json_extract_string(${e.sql}, '$'), '')`;
     case 'datetime': return `COALESCE(strftime(${e.sql}, '%Y-%m-%dT%H:%M:%S.%f') || '0Z', '')`;
