@@ -64,7 +64,7 @@ export class Ctx {
   ) {}
 
   /** Constant property paths the query reads from each column name (json-paths.ts). */
-  readonly pathsRead = new Map<string, string[]>();
+  readonly pathsRead = new Map<string, { paths: string[]; reads: number }>();
 
   add(sql: string, cols: Col[], materialized = false): Rel {
     const name = `_t${this.n++}`;

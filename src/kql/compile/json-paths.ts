@@ -58,19 +58,17 @@ export function collectPaths(root: KNode, ctx: Ctx): void {
     for (let i = 0; i < n.ChildCount; i++) walk(n.GetChild(i));
   };
   walk(root);
-  for (const [name, m] of seen) {
-    // Worth a hidden column only when the text would otherwise be parsed more than once.
-    if (m.size > 1 || [...m.values()].some((c) => c > 1)) ctx.pathsRead.set(name, [...m.keys()]);
-  }
+  for (const [name, m] of seen) ctx.pathsRead.set(name, { paths: [...m.keys()], reads: [...m.values()].reduce((a, b) => a + b, 0) });
 }
 
 /** Adds the hidden path lists for the named dynamic columns of `rel` whose paths the query reads. */
 export function extractPaths(rel: Rel, names: string[], ctx: Ctx): Rel {
   const add: [string, JsonPaths][] = [];
   for (const name of names) {
-    const paths = ctx.pathsRead.get(name);
-    if (!paths || rel.cols.find((c) => c.name === name)?.type !== 'dynamic') continue;
-    add.push([name, { col: `__jp_${name}`, paths }]);
+    const read = ctx.pathsRead.get(name);
+    // Worth a hidden column only when the text would otherwise be parsed more than once.
+    if (!read || read.reads < 2 || rel.cols.find((c) => c.name === name)?.type !== 'dynamic') continue;
+    add.push([name, { col: `__jp_${name}`, paths: read.paths }]);
   }
   if (!add.length) return rel;
   const jsonPaths = new Map([...(rel.jsonPaths ?? []), ...add]);
@@ -85,12 +83,11 @@ export function extractPaths(rel: Rel, names: string[], ctx: Ctx): Rel {
   return { ...next, jsonPaths };
 }
 
-/** The hidden path lists of `from` that survive into `to`'s columns unchanged (`kept` names). */
 /**
  * The property names when every path is a top-level `$."name"` and no two names differ only in case
  * (DuckDB STRUCT field names are case-insensitive; JSON keys are not); otherwise undefined.
  */
-function topLevelKeys(paths: string[]): string[] | undefined {
+export function topLevelKeys(paths: string[]): string[] | undefined {
   const keys: string[] = [];
   for (const p of paths) {
     const m = /^'\$\."((?:[^"\\]|\\.)*)"'$/.exec(p);
@@ -102,6 +99,7 @@ function topLevelKeys(paths: string[]): string[] | undefined {
   return lower.size === keys.length ? keys : undefined;
 }
 
+/** The hidden path lists of `from` that survive into `to`'s columns unchanged (`kept` names). */
 export function carryPaths(from: Rel, kept: (name: string) => boolean): { select: string; jsonPaths?: Map<string, JsonPaths> } {
   if (!from.jsonPaths) return { select: '' };
   const jsonPaths = new Map([...from.jsonPaths].filter(([name]) => kept(name)));
@@ -195,9 +193,4 @@ function listItemsOf(list: KNode): KNode[] {
 /** The STRUCT shape for json_transform of the top-level properties `keys`. */
 export function structShape(keys: string[]): string {
   return JSON.stringify(Object.fromEntries(keys.map((k) => [k, 'JSON'])));
-}
-
-/** The property names of `paths` when all are top-level and distinct ignoring case (see extractPaths). */
-export function structKeys(paths: string[]): string[] | undefined {
-  return topLevelKeys(paths);
 }

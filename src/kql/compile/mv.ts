@@ -6,7 +6,7 @@ import { kindOf, nodeText } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { carry, envOf, listItems, q, resultCols, sqlString } from './context.ts';
 import type { Col, Ctx, Env, KType, Rel } from './context.ts';
-import { extractPaths, readOnlyThroughPaths, structKeys, structShape } from './json-paths.ts';
+import { extractPaths, readOnlyThroughPaths, structShape, topLevelKeys } from './json-paths.ts';
 import { scalar } from './scalar.ts';
 import { asDynamic, convert } from './values.ts';
 
@@ -39,8 +39,8 @@ export function expansions(rel: Rel, items: KNode[], out: Col[], ctx: Ctx, limit
       else name = fresh[freshIdx++]?.name ?? ctx.fail('SemanticError', 'cannot name the expanded column', inner);
     }
     const toType = it.ToTypeOf ? (String(it.ToTypeOf.TypeOf.ReferencedSymbol?.Name ?? 'dynamic') as KType) : 'dynamic';
-    const paths = ctx.pathsRead.get(name);
-    const keys = paths && structKeys(paths);
+    const paths = ctx.pathsRead.get(name)?.paths;
+    const keys = paths && topLevelKeys(paths);
     const struct = op && !ctx.partition && toType === 'dynamic' && paths && keys && readOnlyThroughPaths(op, name, keys)
       ? { col: `__jp_${name}`, keys, paths }
       : undefined;
