@@ -225,3 +225,12 @@ test('tostring of expanded string properties: escapes decoded, other text as is'
     | project A, B, C, E, F, G`;
   assert.deepEqual(await rows(q), [['x"y', 'héllo', '', 'tab\tx', 'é', '[1,"two"]']]);
 });
+
+test('mv-expand then a whole-element use or a redefinition: values are the elements, as documented', async () => {
+  const src = `print S = dynamic([{"r":"x","n":1},{"r":"y","n":2}])`;
+  // make_list of the element itself needs the element; summarize by a property does not.
+  assert.deepEqual(await rows(`${src} | mv-expand S | summarize L = make_list(S), M = make_list(tostring(S.r))`), [[[{ r: 'x', n: 1 }, { r: 'y', n: 2 }], ['x', 'y']]]);
+  assert.deepEqual(await rows(`${src} | mv-expand S | summarize c = count() by R = tostring(S.r) | order by R asc`), [['x', 1], ['y', 1]]);
+  // extend S = S.n replaces the column with a property of the element.
+  assert.deepEqual(await rows(`${src} | mv-expand S | extend S = S.n, R = tostring(S.r) | project S, R`), [[1, 'x'], [2, 'y']]);
+});
