@@ -231,6 +231,8 @@ test('mv-expand then a whole-element use or a redefinition: values are the eleme
   // make_list of the element itself needs the element; summarize by a property does not.
   assert.deepEqual(await rows(`${src} | mv-expand S | summarize L = make_list(S), M = make_list(tostring(S.r))`), [[[{ r: 'x', n: 1 }, { r: 'y', n: 2 }], ['x', 'y']]]);
   assert.deepEqual(await rows(`${src} | mv-expand S | summarize c = count() by R = tostring(S.r) | order by R asc`), [['x', 1], ['y', 1]]);
+  // column_ifexists("S", …) reads the element by name.
+  assert.deepEqual(await rows(`${src} | mv-expand S | extend R = tostring(S.r), Q = column_ifexists("S", dynamic(null)) | project R, Q`), [['x', { r: 'x', n: 1 }], ['y', { r: 'y', n: 2 }]]);
   // extend S = S.n replaces the column with a property of the element.
   assert.deepEqual(await rows(`${src} | mv-expand S | extend S = S.n, R = tostring(S.r) | project S, R`), [[1, 'x'], [2, 'y']]);
 });

@@ -125,6 +125,9 @@ export function readOnlyThroughPaths(mvOp: KNode, name: string, keys: string[]):
       return p !== undefined && allowed.has(p) && (kindOf(n) === 'PathExpression' || usesOk(n.Selector));
     }
     if (isColumn(n, name) || (k === 'NameReference' && String(n.SimpleName) === name)) return false;
+    // Reads of columns by name or of every column (column_ifexists("x"), `*`) may reach the element.
+    if (k === 'StarExpression') return false;
+    if (k === 'FunctionCallExpression' && /^(column_?ifexists|pack_all|bag_pack_columns)$/.test(String(n.Name?.SimpleName))) return false;
     for (let i = 0; i < n.ChildCount; i++) if (!usesOk(n.GetChild(i))) return false;
     return true;
   };
