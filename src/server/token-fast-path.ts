@@ -78,8 +78,10 @@ export function tokenFastPath(app: App, trust: TrustCheck, limiter: RateLimiter)
 function send(res: ServerResponse, answer: OAuthResponse, close = false): void {
   if (res.destroyed || res.headersSent) return;
   const payload = JSON.stringify(answer.body);
-  const headers: Record<string, string | number> = { ...answer.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(payload) };
-  if (close) headers.Connection = 'close';
+  // A flat [name, value, …] list: node writes it as given, without building a header map.
+  const headers: string[] = ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(payload))];
+  for (const name in answer.headers) headers.push(name, answer.headers[name]!);
+  if (close) headers.push('Connection', 'close');
   res.writeHead(answer.status, headers);
   res.end(payload);
 }

@@ -59,16 +59,15 @@ export interface WorkloadBaselineOptions {
 }
 
 function values(e: ServicePrincipalSignInEvent, net: GeoInfo): Partial<Record<Prop, string>> {
-  const out: Partial<Record<Prop, string>> = {
-    hosting: net.known ? String(net.isHosting) : undefined,
-    credentialType: e.credentialType,
-    resource: e.resourceId,
-  };
+  // Only the properties that are known (built up rather than deleted afterwards: `delete` is slow in V8).
+  const out: Partial<Record<Prop, string>> = {};
+  if (net.known) out.hosting = String(net.isHosting);
+  if (e.credentialType !== undefined) out.credentialType = e.credentialType;
+  if (e.resourceId !== undefined) out.resource = e.resourceId;
   if (net.asn !== undefined) out.asn = String(net.asn);
   if (net.countryOrRegion) out.country = net.countryOrRegion;
   const ua = userAgentFamily(e.userAgent);
   if (ua) out.userAgent = ua;
-  for (const k of props) if (out[k] === undefined) delete out[k];
   return out;
 }
 
