@@ -18,7 +18,7 @@ import { enrollmentTokenStore } from './sql/enrollment-tokens.ts';
 import { sqlPolicyRepository } from './sql/policies.ts';
 import { sqlRiskRepository } from './sql/risk.ts';
 import { sqliteRefreshTokenStore } from './sql/sqlite-refresh-tokens.ts';
-import { withDirectUserReads } from './sql/sqlite-direct-reads.ts';
+import { withDirectDeviceReads, withDirectUserReads } from './sql/sqlite-direct-reads.ts';
 
 // PostgreSQL returns BIGINT as strings by default; our instants are epoch milliseconds, well inside 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -91,7 +91,12 @@ export async function openSqliteStore(path: string): Promise<Store> {
   // the WAL is never restarted and grows without bound (measured: 2.8 GiB for 100k code flows).
   database.pragma('wal_autocheckpoint = 4000');
   const store = build(db, 'sqlite', () => db.destroy());
-  return { ...store, users: withDirectUserReads(database, store.users), refreshTokens: sqliteRefreshTokenStore(database, db) };
+  return {
+    ...store,
+    users: withDirectUserReads(database, store.users),
+    devices: withDirectDeviceReads(database, store.devices),
+    refreshTokens: sqliteRefreshTokenStore(database, db),
+  };
 }
 
 /** PostgreSQL; `schema` isolates test runs (created if missing, used as search_path). */

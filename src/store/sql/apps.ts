@@ -125,7 +125,7 @@ export function servicePrincipalStore(db: Db): ServicePrincipalStore {
   };
 }
 
-const deviceRow = (r: Selectable<Database['devices']>): Device => ({
+export const deviceRow = (r: Selectable<Database['devices']>): Device => ({
   id: r.id, tenantId: r.tenant_id, deviceId: r.device_id, displayName: r.display_name, accountEnabled: bool(r.account_enabled),
   operatingSystem: r.operating_system, operatingSystemVersion: r.operating_system_version, trustType: r.trust_type,
   isCompliant: nbool(r.is_compliant), isManaged: nbool(r.is_managed), profileType: r.profile_type, systemLabels: json(r.system_labels, []),
