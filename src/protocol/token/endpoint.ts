@@ -16,6 +16,7 @@ import { recordRisk } from './risk.ts';
 import { tokenProtectionStatus } from './sign-in-context.ts';
 
 const NOT_SIGN_INS = new Set(['authorization_pending', 'slow_down']);
+const DEVICE_SIGN_IN_GRANULARITY_MS = 600_000;
 
 /**
  * RFC 9449 §8: a nonce challenge to a proof that carried no nonce is the protocol's first round trip,
@@ -114,8 +115,14 @@ function finish(app: App, ctx: TokenContext): void {
   app.signIns.record(ctx.event);
   recordRisk(ctx);
   if (ctx.event.status.errorCode === 0 && ctx.possession?.kind === 'device') {
-    // Graph's approximateLastSignInDateTime, like Entra's, is approximate: updated at most every 10 minutes.
-    void app.store.devices.touchSignIn(ctx.tenant.id, ctx.possession.device.id, Date.now(), 600_000).catch((err) => app.log.error({ err }, 'device sign-in time not recorded'));
+    // Graph's approximateLastSignInDateTime, like Entra's, is approximate: updated at most every 10
+    // minutes. The device row was just read, so most sign-ins need no write at all; the store's
+    // conditional update still decides between concurrent ones.
+    const { device } = ctx.possession;
+    const now = Date.now();
+    if (device.lastSignInAt === null || now - device.lastSignInAt >= DEVICE_SIGN_IN_GRANULARITY_MS) {
+      void app.store.devices.touchSignIn(ctx.tenant.id, device.id, now, DEVICE_SIGN_IN_GRANULARITY_MS).catch((err) => app.log.error({ err }, 'device sign-in time not recorded'));
+    }
   }
 }
 
