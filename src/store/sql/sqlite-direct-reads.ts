@@ -12,27 +12,21 @@ import type { DeviceStore, UserStore } from '../types.ts';
 import { userRow } from './directory.ts';
 import { deviceRow } from './apps.ts';
 
-export function withDirectUserReads(raw: BetterSqlite3.Database, users: UserStore): UserStore {
-  const byId = raw.prepare('SELECT * FROM users WHERE tenant_id = ? AND id = ?');
-  return {
-    ...users,
-    async get(tenantId, id) {
-      if (raw.inTransaction) return users.get(tenantId, id);
-      const r = byId.get(tenantId, id) as Selectable<Database['users']> | undefined;
-      return r && userRow(r);
-    },
+/** A two-key lookup on `sql`, mapped by `toRow`, falling back to `viaKysely` while a transaction is open. */
+function directRead<R, T>(raw: BetterSqlite3.Database, sql: string, toRow: (r: R) => T, viaKysely: (a: string, b: string) => Promise<T | undefined>) {
+  const st = raw.prepare(sql);
+  return async (a: string, b: string): Promise<T | undefined> => {
+    if (raw.inTransaction) return viaKysely(a, b);
+    const r = st.get(a, b) as R | undefined;
+    return r && toRow(r);
   };
+}
+
+export function withDirectUserReads(raw: BetterSqlite3.Database, users: UserStore): UserStore {
+  return { ...users, get: directRead(raw, 'SELECT * FROM users WHERE tenant_id = ? AND id = ?', (r: Selectable<Database['users']>) => userRow(r), users.get) };
 }
 
 /** Devices by `deviceId`: every device-bound sign-in (session grant, device login) reads one. */
 export function withDirectDeviceReads(raw: BetterSqlite3.Database, devices: DeviceStore): DeviceStore {
-  const byDeviceId = raw.prepare('SELECT * FROM devices WHERE tenant_id = ? AND device_id = ?');
-  return {
-    ...devices,
-    async getByDeviceId(tenantId, deviceId) {
-      if (raw.inTransaction) return devices.getByDeviceId(tenantId, deviceId);
-      const r = byDeviceId.get(tenantId, deviceId) as Selectable<Database['devices']> | undefined;
-      return r && deviceRow(r);
-    },
-  };
+  return { ...devices, getByDeviceId: directRead(raw, 'SELECT * FROM devices WHERE tenant_id = ? AND device_id = ?', (r: Selectable<Database['devices']>) => deviceRow(r), devices.getByDeviceId) };
 }

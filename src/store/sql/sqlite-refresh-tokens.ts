@@ -24,7 +24,7 @@ export function sqliteRefreshTokenStore(raw: BetterSqlite3.Database, db: Db, wri
   const insert = raw.prepare(`INSERT INTO refresh_tokens (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
   const insertRow = (t: RefreshToken): void => {
     const v = rtValues(t);
-    insert.run(v.token_hash, v.family_id, v.tenant_id, v.client_id, v.user_id, v.scope, v.resource, v.sid, v.auth_time, v.amr, v.jkt, v.device_id, v.issued_at, v.expires_at, v.status, v.used_at, v.context);
+    insert.run(cols.map((c) => v[c]));
   };
   const select = raw.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?');
   const retire = raw.prepare("UPDATE refresh_tokens SET status = 'rotated', used_at = ? WHERE token_hash = ? AND status = 'active'");
