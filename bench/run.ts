@@ -146,19 +146,22 @@ for (const [i, row] of rows.entries()) {
       const server = current;
       let cpuStart: number | undefined;
       let cpuEnd: number | undefined;
+      let mainStart: number | undefined;
+      let mainEnd: number | undefined;
       try {
         const load = await runLoadInChild({
           baseUrl: current.baseUrl, connections: ctx.connections, durationMs: ctx.durationMs, warmupMs: ctx.warmupMs,
           maxRequests: ctx.maxRequests, clientModule: current.client.module, clientParams: current.client.params,
           setupConcurrency: current.client.setupConcurrency, killAfterMs: ctx.warmupMs + ctx.durationMs + 180_000,
         }, log, {
-          onMeasureStart: () => { cpuStart = cpuSecondsOf(server.pid); },
-          onMeasureEnd: () => { cpuEnd = cpuSecondsOf(server.pid); },
+          onMeasureStart: () => { cpuStart = cpuSecondsOf(server.pid); mainStart = cpuSecondsOf(server.pid, true); },
+          onMeasureEnd: () => { cpuEnd = cpuSecondsOf(server.pid); mainEnd = cpuSecondsOf(server.pid, true); },
         });
         const serverCpu = cpuStart !== undefined && cpuEnd !== undefined && cpuEnd > cpuStart ? {
           seconds: Math.round((cpuEnd - cpuStart) * 100) / 100,
           utilization: Math.round(((cpuEnd - cpuStart) / (load.elapsedMs / 1000)) * 100) / 100,
           requestsPerCpuSecond: Math.round(load.requests / (cpuEnd - cpuStart)),
+          ...(mainStart !== undefined && mainEnd !== undefined ? { mainThreadUtilization: Math.round(((mainEnd - mainStart) / (load.elapsedMs / 1000)) * 100) / 100 } : {}),
         } : undefined;
         results.push({ ...base, status: 'ok', load, ...(serverCpu ? { serverCpu } : {}) });
         const l = load.latencyMs;

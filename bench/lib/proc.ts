@@ -96,10 +96,14 @@ export function rssOf(pid: number): number | undefined {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux, USER_HZ = 100); undefined elsewhere. */
-export function cpuSecondsOf(pid: number): number | undefined {
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux, USER_HZ = 100); undefined
+ * elsewhere. With `mainThreadOnly`, only its main thread's (the event loop's; its thread id is the pid):
+ * the rest is worker threads, GC helpers and libuv's pool.
+ */
+export function cpuSecondsOf(pid: number, mainThreadOnly = false): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After "pid (comm) ", field 3 is state; utime and stime are fields 14 and 15 of the full line.
     const utime = Number(fields[11]);

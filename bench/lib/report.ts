@@ -26,16 +26,16 @@ function throughputTable(group: string, rows: RowResult[]): string[] {
   const op = rows.find((r) => r.id === 'oidc-provider' && r.status === 'ok');
   const out = [
     `## ${group}`, '',
-    '| server | req/s | p50 ms | p90 ms | p99 ms | requests | errors | vs limit | vs oidc-provider | server CPU | req/CPU-s |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | req/s | p50 ms | p90 ms | p99 ms | requests | errors | vs limit | vs oidc-provider | server CPU | main thread | req/CPU-s |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     if (r.status !== 'ok' || !r.load) {
-      out.push(`| ${r.label} | ${r.status === 'skipped' ? 'not available' : 'failed'} | | | | | | | | | |`);
+      out.push(`| ${r.label} | ${r.status === 'skipped' ? 'not available' : 'failed'} | | | | | | | | | | |`);
       continue;
     }
     const l = r.load;
-    out.push(`| ${r.label} | ${fmt(l.rps)} | ${fmt(l.latencyMs.p50, 2)} | ${fmt(l.latencyMs.p90, 2)} | ${fmt(l.latencyMs.p99, 2)} | ${fmt(l.requests)} | ${fmt(l.errors)} | ${ratio(r, limit)} | ${ratio(r, op)} | ${r.serverCpu ? `${Math.round(r.serverCpu.utilization * 100)}%` : '–'} | ${fmt(r.serverCpu?.requestsPerCpuSecond)} |`);
+    out.push(`| ${r.label} | ${fmt(l.rps)} | ${fmt(l.latencyMs.p50, 2)} | ${fmt(l.latencyMs.p90, 2)} | ${fmt(l.latencyMs.p99, 2)} | ${fmt(l.requests)} | ${fmt(l.errors)} | ${ratio(r, limit)} | ${ratio(r, op)} | ${r.serverCpu ? `${Math.round(r.serverCpu.utilization * 100)}%` : '–'} | ${r.serverCpu?.mainThreadUtilization !== undefined ? `${Math.round(r.serverCpu.mainThreadUtilization * 100)}%` : '–'} | ${fmt(r.serverCpu?.requestsPerCpuSecond)} |`);
   }
   const notes = rows.filter((r) => r.status !== 'ok' || (r.load && r.load.errors > 0));
   if (notes.length) {
@@ -95,7 +95,8 @@ export function renderMarkdown(rep: RunReport): string {
     + ` ${o.warmupMs / 1000} s warm-up then ${o.durationMs / 1000} s measured (at most ${fmt(o.maxRequests)} requests).`,
     '"server CPU" is the server process\'s CPU time over the measured window divided by its length: well under 100% means'
     + ' the machine was contended (shared cores) and req/s is depressed; "req/CPU-s" (requests per server CPU-second) is the'
-    + ' steadier figure to compare then.',
+    + ' steadier figure to compare then. "main thread" is the event loop thread alone: a server whose main thread is well'
+    + ' under 100% while the machine is busy is waiting for CPU that its other threads (workers, GC) and the load process hold.',
     '',
   ];
   const groups: string[] = [];

@@ -79,7 +79,7 @@ export interface RowResult {
   reason?: string;
   load?: LoadResult;
   /** Server process CPU over the measured window (Linux /proc): a contended machine shows < ~0.95. */
-  serverCpu?: { seconds: number; utilization: number; requestsPerCpuSecond: number };
+  serverCpu?: { seconds: number; utilization: number; requestsPerCpuSecond: number; mainThreadUtilization?: number };
   data?: Record<string, unknown>;
 }
 
