@@ -9,6 +9,7 @@ import type { App } from '../app/app.ts';
 import { authenticate } from './auth.ts';
 import { GRAPH_APP_ID, GRAPH_URI, LOG_ANALYTICS_APP_ID, LOG_ANALYTICS_URI } from '../protocol/resources.ts';
 import { GraphError } from '../errors/graph.ts';
+import { externalDataOptions } from '../kql/externaldata/source.ts';
 
 const audiences = [LOG_ANALYTICS_URI, `${LOG_ANALYTICS_URI}/`, LOG_ANALYTICS_APP_ID, GRAPH_URI, GRAPH_APP_ID];
 
@@ -31,7 +32,8 @@ export function registerWorkspaceQuery(f: FastifyInstance, app: App): void {
     await app.logs.flush();
     // The Kusto parser loads on the first query, not at server start.
     const { handleWorkspaceQuery } = await import('../kql/workspace-query.ts');
-    return handleWorkspaceQuery(app.logs, body, new Date());
+    const externalData = externalDataOptions(app.config);
+    return handleWorkspaceQuery(app.logs, body, new Date(), externalData ? { externalData } : {});
   };
   f.post('/v1/workspaces/:workspace/query', async (req: FastifyRequest<{ Params: { workspace: string } }>, reply) => {
     const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

@@ -68,6 +68,10 @@ export interface TesseraConfig {
   deviceSessionRenewAfter: number;
   /** Longest lifetime in seconds an admin may give a device enrollment token (registration without user credentials). Env `TESSERA_ENROLLMENT_TOKEN_MAX_TTL`. */
   enrollmentTokenMaxTtl: number;
+  /** URL prefixes the KQL `externaldata` operator may fetch live, comma-separated (e.g. `https://raw.githubusercontent.com/Azure/Azure-Sentinel/`). An entry ending in `/` allows every URL under it, any other entry exactly that URL, compared with the normalised URL. https only (http only for 127.0.0.1 and localhost); a redirect is followed only to another allowed URL; 10 s time limit, 50 MB size cap, files cached 15 minutes. Empty (and no mirror): externaldata is refused. It is off by default because anyone who may query logs (Security Reader) could otherwise make the identity provider send requests into its own network (SSRF: cloud metadata, internal services) and read the answers as rows. Env `TESSERA_KQL_EXTERNALDATA_ALLOW`. */
+  kqlExternalDataAllow: string[];
+  /** Directory for air-gapped deployments holding `index.json` (`{"<url>": "<file name in the directory>"}`) and the files: a URL listed there is read from its file and never fetched (also when TESSERA_KQL_EXTERNALDATA_ALLOW is empty); a file name leading outside the directory is refused. Env `TESSERA_KQL_EXTERNALDATA_MIRROR`. */
+  kqlExternalDataMirror: string | undefined;
 }
 
 export const defaults: TesseraConfig = {
@@ -103,6 +107,8 @@ export const defaults: TesseraConfig = {
   deviceSessionTtl: 14 * 24 * 3600,
   deviceSessionRenewAfter: 4 * 3600,
   enrollmentTokenMaxTtl: 30 * 24 * 3600,
+  kqlExternalDataAllow: [],
+  kqlExternalDataMirror: undefined,
 };
 
 /** Environment variable for each setting. */
@@ -139,4 +145,6 @@ export const envNames: { [K in keyof TesseraConfig]: string } = {
   deviceSessionTtl: 'TESSERA_DEVICE_SESSION_TTL',
   deviceSessionRenewAfter: 'TESSERA_DEVICE_SESSION_RENEW_AFTER',
   enrollmentTokenMaxTtl: 'TESSERA_ENROLLMENT_TOKEN_MAX_TTL',
+  kqlExternalDataAllow: 'TESSERA_KQL_EXTERNALDATA_ALLOW',
+  kqlExternalDataMirror: 'TESSERA_KQL_EXTERNALDATA_MIRROR',
 };

@@ -9,6 +9,18 @@ function parseValue<K extends keyof TesseraConfig>(key: K, raw: string): Tessera
   if (key === 'trustedProxies') {
     return raw.split(',').map((s) => s.trim()).filter(Boolean) as TesseraConfig[K];
   }
+  if (key === 'kqlExternalDataAllow') {
+    const prefixes = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const p of prefixes) {
+      let u: URL | undefined;
+      try { u = new URL(p); } catch { /* reported below */ }
+      const loopback = u?.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+      if (!u || (u.protocol !== 'https:' && !loopback) || u.username || u.password) {
+        throw new ConfigError(`${envNames[key]} takes https URL prefixes (http only for 127.0.0.1 or localhost), got '${p}'`);
+      }
+    }
+    return prefixes as TesseraConfig[K];
+  }
   if (typeof def === 'number') {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${envNames[key]} must be a non-negative integer, got '${raw}'`);
@@ -24,7 +36,7 @@ function parseValue<K extends keyof TesseraConfig>(key: K, raw: string): Tessera
 
 /** Configuration from defaults, then the environment, then explicit overrides (command-line flags). */
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: Partial<Record<keyof TesseraConfig, string>> = {}): TesseraConfig {
-  const cfg: TesseraConfig = { ...defaults, trustedProxies: [...defaults.trustedProxies] };
+  const cfg: TesseraConfig = { ...defaults, trustedProxies: [...defaults.trustedProxies], kqlExternalDataAllow: [...defaults.kqlExternalDataAllow] };
   for (const key of Object.keys(defaults) as (keyof TesseraConfig)[]) {
     const fromEnv = env[envNames[key]];
     const raw = overrides[key] ?? (fromEnv === '' ? undefined : fromEnv);

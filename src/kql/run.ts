@@ -11,9 +11,13 @@ import type { AnalyticsStore } from '../logs/analytics-store.ts';
 import { Ctx, listItems, q } from './compile/context.ts';
 import type { Col, KType } from './compile/context.ts';
 import { NeedBagKeys } from './compile/bag-unpack.ts';
+import { missingExternalData, NeedExternalData } from './compile/externaldata.ts';
 import { collectPaths } from './compile/json-paths.ts';
 import { compileLet, tabular } from './compile/tabular.ts';
 import { KqlError } from './errors.ts';
+import { loadExternalData } from './externaldata/load.ts';
+import type { Cell } from './externaldata/formats.ts';
+import type { ExternalDataOptions } from './externaldata/source.ts';
 import { kindOf } from './kusto-language.ts';
 import { parseKql } from './parse.ts';
 import { timespanBounds } from './timespan.ts';
@@ -27,6 +31,11 @@ export interface KqlOptions {
   maxRows?: number;
   /** Cancel the query after this long; it then fails with a KqlError (ExecutionError). */
   timeoutMs?: number;
+  /**
+   * Where `externaldata` may read files from (a mirror directory, allowlisted URL prefixes). Absent,
+   * the operator is refused: see src/kql/externaldata/source.ts for why it is off by default.
+   */
+  externalData?: ExternalDataOptions;
 }
 
 export interface KqlTable {
@@ -49,15 +58,19 @@ export interface CompiledKql {
 }
 
 /**
- * Compiles KQL to one DuckDB SELECT. Throws KqlError for anything it cannot run, and NeedBagKeys when
- * an `evaluate bag_unpack` needs the keys present in the data (runKql answers that and retries).
+ * Compiles KQL to one DuckDB SELECT. Throws KqlError for anything it cannot run, NeedBagKeys when
+ * an `evaluate bag_unpack` needs the keys present in the data, and NeedExternalData when the query
+ * reads `externaldata` files not supplied in `externalRows` (runKql answers both and retries).
  */
-export function compileKql(query: string, opts: KqlOptions = {}, bagKeys?: Map<number, string[]>): CompiledKql {
+export function compileKql(query: string, opts: KqlOptions = {}, bagKeys?: Map<number, string[]>, externalRows?: Map<number, Cell[][]>): CompiledKql {
   const now = opts.now ?? new Date();
   const bounds = opts.timespan ? timespanBounds(opts.timespan, now) : undefined;
   const parsed = parseKql(query);
   const ctx = new Ctx(query, now, bounds?.start, bounds?.end);
   for (const [k, v] of bagKeys ?? []) ctx.bagKeys.set(k, v);
+  for (const [k, v] of externalRows ?? []) ctx.externalRows.set(k, v);
+  const external = missingExternalData(parsed.root, ctx);
+  if (external.length) throw new NeedExternalData(external);
   collectPaths(parsed.root, ctx);
   let result: ReturnType<typeof tabular> | undefined;
   for (const st of listItems(parsed.root.Statements)) {
@@ -77,11 +90,17 @@ export function compileKql(query: string, opts: KqlOptions = {}, bagKeys?: Map<n
 
 export async function runKql(store: AnalyticsStore, query: string, opts: KqlOptions = {}): Promise<KqlResult> {
   const keys = new Map<number, string[]>();
+  const external = new Map<number, Cell[][]>();
   let compiled: CompiledKql | undefined;
   for (let round = 0; !compiled; round++) {
     try {
-      compiled = compileKql(query, opts, keys);
+      compiled = compileKql(query, opts, keys, external);
     } catch (err) {
+      if (err instanceof NeedExternalData && round === 0) {
+        // The files are read here, on the calling thread, before any SQL reaches the store.
+        for (const [k, v] of await loadExternalData(err.specs, opts.externalData)) external.set(k, v);
+        continue;
+      }
       if (!(err instanceof NeedBagKeys) || round > 8) throw err;
       const res = await store.query(err.sql).catch((e: unknown) => {
         throw new KqlError('ExecutionError', `the query could not run: ${(e as Error).message.split('\n')[0]}`);

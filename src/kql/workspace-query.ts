@@ -4,6 +4,7 @@
 // errors as `{error:{code, message, details}}` with 400 for a bad query, as that API does.
 import type { AnalyticsStore } from '../logs/analytics-store.ts';
 import { KqlError } from './errors.ts';
+import type { ExternalDataOptions } from './externaldata/source.ts';
 import { runKql } from './run.ts';
 
 export interface WorkspaceResponse { status: number; body: unknown }
@@ -19,7 +20,7 @@ export async function handleWorkspaceQuery(
   store: AnalyticsStore,
   body: unknown,
   now: Date,
-  opts: { maxRows?: number; timeoutMs?: number } = {},
+  opts: { maxRows?: number; timeoutMs?: number; externalData?: ExternalDataOptions } = {},
 ): Promise<WorkspaceResponse> {
   if (!body || typeof body !== 'object') return error(400, 'BadArgumentError', 'The request body must be a JSON object with a "query" string.');
   const { query, timespan } = body as { query?: unknown; timespan?: unknown };
@@ -31,6 +32,7 @@ export async function handleWorkspaceQuery(
       timeoutMs: opts.timeoutMs ?? defaultQueryTimeoutMs,
       ...(timespan ? { timespan } : {}),
       ...(opts.maxRows ? { maxRows: opts.maxRows } : {}),
+      ...(opts.externalData ? { externalData: opts.externalData } : {}),
     });
     const tables = res.tables.map((t) => ({
       name: t.name,

@@ -1,8 +1,9 @@
 // RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines (Log Analytics exports
-// put multi-line JSON in quoted cells). Each record carries the line it starts on.
+// put multi-line JSON in quoted cells). Each record carries the line it starts on. The separator may
+// be another character for the tab-, pipe- and semicolon-separated variants (KQL externaldata).
 export interface CsvRecord { line: number; cells: string[] }
 
-export function parseCsv(text: string): { records: CsvRecord[] } | { error: string; line: number } {
+export function parseCsv(text: string, sep = ','): { records: CsvRecord[] } | { error: string; line: number } {
   const records: CsvRecord[] = [];
   let cells: string[] = [];
   let cell = '';
@@ -21,7 +22,7 @@ export function parseCsv(text: string): { records: CsvRecord[] } | { error: stri
       continue;
     }
     if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') { cells.push(cell); cell = ''; }
+    else if (ch === sep) { cells.push(cell); cell = ''; }
     else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
       cells.push(cell);

@@ -3,11 +3,13 @@ import { join, resolve } from 'node:path';
 import { CliUsageError } from '../command.ts';
 import type { CliCommand, CliIO } from '../command.ts';
 import { openAnalyticsStore } from '../../logs/analytics-store.ts';
+import { loadConfig } from '../../config/load.ts';
 import { KqlError } from '../../kql/errors.ts';
 import type { KqlTable } from '../../kql/run.ts';
 
 const usage = `usage: tessera query 'KQL' [--format table|json|csv] [--timespan P7D] [--data DIR]
-  Runs a KQL query on the log store <data>/logs.duckdb (data folder: --data, $TESSERA_DATA or ./data).`;
+  Runs a KQL query on the log store <data>/logs.duckdb (data folder: --data, $TESSERA_DATA or ./data).
+  externaldata reads only what $TESSERA_KQL_EXTERNALDATA_ALLOW and $TESSERA_KQL_EXTERNALDATA_MIRROR allow.`;
 
 export function parseFlags(args: string[], allowed: string[]): { positional: string[]; flags: Map<string, string> } {
   const positional: string[] = [];
@@ -64,7 +66,10 @@ export const command: CliCommand = {
       const timespan = flags.get('timespan');
       // Microsoft's Kusto parser is large; load it only when a query is run, not for every tessera command.
       const { runKql } = await import('../../kql/run.ts');
-      const res = await runKql(store, positional[0]!, timespan ? { timespan } : {});
+      const { externalDataOptions } = await import('../../kql/externaldata/source.ts');
+      const externalData = externalDataOptions(loadConfig(io.env));
+      if (externalData?.mirror) externalData.mirror = resolve(io.cwd, externalData.mirror);
+      const res = await runKql(store, positional[0]!, { ...(timespan ? { timespan } : {}), ...(externalData ? { externalData } : {}) });
       const t = res.tables[0]!;
       if (format === 'json') io.out(JSON.stringify(res));
       else if (format === 'csv') {

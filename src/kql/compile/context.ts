@@ -54,6 +54,8 @@ export class Ctx {
   partition: { base: string } | undefined;
   /** Keys found in the data for each `evaluate bag_unpack` (by its offset), see bag-unpack.ts. */
   readonly bagKeys = new Map<number, string[]>();
+  /** Rows read for each externaldata (by its offset), as text cells; see externaldata.ts. */
+  readonly externalRows = new Map<number, (string | null)[][]>();
   constructor(
     readonly text: string,
     readonly now: Date,

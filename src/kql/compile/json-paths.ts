@@ -19,6 +19,11 @@ export function constantPath(node: KNode): string | undefined {
   const k = kindOf(node);
   if (k === 'PathExpression') {
     const sel = node.Selector;
+    // `x.[0]` (as Sentinel's `TargetResources.[0].id`): a bracketed number after the dot is an index.
+    if (kindOf(sel) === 'BracketedExpression' && kindOf(sel.Expression) === 'LongLiteralExpression') {
+      const n = Number(nodeText(sel.Expression));
+      if (Number.isSafeInteger(n)) return `'$[${n}]'`;
+    }
     const key = String(sel.SimpleName ?? sel.Name?.SimpleName ?? nodeText(sel)).replace(/^\[?['"]|['"]\]?$/g, '');
     return sqlString(jsonKeyPath(key));
   }

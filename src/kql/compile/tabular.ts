@@ -1,4 +1,4 @@
-// Tabular expressions: sources (tables, let-bound names, datatable, print, union, table(),
+// Tabular expressions: sources (tables, let-bound names, datatable, externaldata, print, union, table(),
 // materialize()) and the pipe. Each operator adds one CTE; DuckDB inlines and optimises them.
 import { columnsOf, isLogTableName } from '../../logs/schema.ts';
 import type { LogTableName } from '../../logs/tables.generated.ts';
@@ -6,6 +6,7 @@ import { kindOf } from '../kusto-language.ts';
 import type { KNode } from '../kusto-language.ts';
 import { envOf, kustoType, listItems, q, resultCols } from './context.ts';
 import type { Col, Ctx, KType, Rel } from './context.ts';
+import { compileExternalData } from './externaldata.ts';
 import { applyOperator } from './operators.ts';
 import { scalar } from './scalar.ts';
 import { compileUnion } from './union.ts';
@@ -32,7 +33,7 @@ export function tabular(node: KNode, ctx: Ctx): Rel {
     case 'PrintOperator':
       return print(node, ctx);
     case 'ExternalDataExpression':
-      return ctx.fail('UnsupportedOperator', 'externaldata is not supported: Tessera does not fetch external files while running a query', node);
+      return compileExternalData(node, ctx);
     default:
       if (k.endsWith('Operator')) {
         const kw = node.GetChild(0);
