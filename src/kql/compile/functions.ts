@@ -7,7 +7,7 @@ import type { Env, KType } from './context.ts';
 import { callUserFunction } from './user-functions.ts';
 import { formatDatetimeSql } from './format-datetime.ts';
 import { scalar } from './scalar.ts';
-import { refuseSeries, seriesSeasonal } from './series.ts';
+import { seriesOutliers, seriesSeasonal } from './series.ts';
 import { asDynamic, asNumber, asString, convert, timestampLiteral, wrapDynamic } from './values.ts';
 import type { Sql } from './values.ts';
 
@@ -139,6 +139,7 @@ const functions: Record<string, Fn> = {
   reverse: ([s], env) => `reverse(${str(s, env)})`,
   hash_sha256: ([s], env) => `sha256(${str(s, env)})`,
   series_seasonal: (_args, env, _t, node) => seriesSeasonal(node, env),
+  series_outliers: (_args, env, _t, node) => seriesOutliers(node, env),
   base64_decode_tostring: ([s], env) => `COALESCE(TRY(decode(from_base64(${str(s, env)}))), '')`,
 };
 
@@ -175,7 +176,6 @@ function partOf(p: KNode, env: Env): string {
 
 export function callFunction(node: KNode, env: Env): Sql {
   const name = String(node.Name.SimpleName);
-  refuseSeries(name, node, env);
   const type = kustoType(node, env.ctx);
   const b = env.ctx.lookup(name);
   if (b?.kind === 'function') return callUserFunction(node, env, b.decl);

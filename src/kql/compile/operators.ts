@@ -149,16 +149,19 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
   const types = new Map(out.map((c) => [c.name, c.type]));
   let freshIdx = 0;
   let position = 0;
-  // Tuple-valued calls (series_fit_line, series_decompose) are computed once, as a STRUCT column of
-  // a preceding CTE, and each output column reads one field: `extend (a, b) = f(x)` names the first
-  // fields, the binder names the rest (and every field of an unnamed `extend f(x)`).
+  // Tuple-valued calls (series_fit_line, series_decompose, _anomalies, _forecast, series_periods_detect)
+  // are computed once, as a STRUCT column of a preceding CTE, and each output column reads one field:
+  // `extend (a, b) = f(x)` names the first fields, the binder names the rest (and every field of an
+  // unnamed `extend f(x)`); `extend a = f(x)` names the first field only, as the binder does
+  // (series_decompose_forecast is typed as a tuple, and the reference writes `forecast = …`).
   const items = listItems(op.Expressions);
   const tuples = new Map<KNode, { col: string; fields: string[] }>();
   const structs: string[] = [];
+  const named = (it: KNode) => kindOf(it) === 'CompoundNamedExpression' || kindOf(it) === 'SimpleNamedExpression';
   for (const it of items) {
-    const call = kindOf(it) === 'CompoundNamedExpression' ? it.Expression : it;
+    const call = named(it) ? it.Expression : it;
     if (!isTupleCall(call)) continue;
-    if (extend === false && kindOf(it) !== 'CompoundNamedExpression') return ctx.unsupported(it, 'a tuple-valued call in project');
+    if (extend === false && !named(it)) return ctx.unsupported(it, 'a tuple-valued call in project');
     const t = tupleCall(call, env);
     const col = `__tuple${tuples.size}`;
     tuples.set(it, { col, fields: t.fields });
@@ -169,7 +172,8 @@ function project(rel: Rel, op: KNode, ctx: Ctx, extend: boolean): Rel {
     const ik = kindOf(it);
     const tuple = tuples.get(it);
     if (tuple) {
-      const names = ik === 'CompoundNamedExpression' ? listItems(it.Names?.Names ?? it.GetChild(0)?.GetChild(0) ?? it.GetChild(0)).map((n: KNode) => String(n.SimpleName ?? n.Name?.SimpleName)) : [];
+      const names = ik === 'CompoundNamedExpression' ? listItems(it.Names?.Names ?? it.GetChild(0)?.GetChild(0) ?? it.GetChild(0)).map((n: KNode) => String(n.SimpleName ?? n.Name?.SimpleName))
+        : ik === 'SimpleNamedExpression' ? [String(it.Name.SimpleName)] : [];
       tuple.fields.forEach((f, i) => {
         let name = names[i];
         if (name === undefined || !types.has(name)) name = extend ? fresh[freshIdx] : out[position]?.name;
