@@ -85,6 +85,18 @@ test('dynamic values: access, tostring, comparisons, parse_json', async () => {
   assert.deepEqual(await one('split("a,b,c", ",")'), ['a', 'b', 'c']);
 });
 
+test('a dynamic real converts to int/long by truncation toward zero, like a real (tolong(75.6) == 75)', async () => {
+  assert.equal(await one('tolong(dynamic(75.6))'), 75);
+  assert.equal(await one('toint(dynamic(-75.6))'), -75);
+  assert.equal(await one('tolong(75.6)'), 75);
+  assert.equal(await one('tolong(dynamic(12))'), 12);
+  assert.equal(await one('tolong(dynamic("12"))'), 12);
+  // Beyond 2^53 a JSON integer stays exact (no detour through a double).
+  assert.equal(await one('tostring(tolong(parse_json("9007199254740993")))'), '9007199254740993');
+  // mv-expand … to typeof(long) converts each element the same way.
+  assert.deepEqual(await rows('print x = dynamic([75.6, -2.5, 3]) | mv-expand x to typeof(long)'), [[75], [-2], [3]]);
+});
+
 test('scalar functions from the reference examples', async () => {
   assert.equal(await one('iff(1 > 2, "a", "b")'), 'b');
   assert.equal(await one('case(5 < 3, "x", 5 < 10, "y", "z")'), 'y');

@@ -60,7 +60,10 @@ export function wrapDynamic(e: Sql): string {
 
 export function asNumber(e: Sql, target: 'BIGINT' | 'INTEGER' | 'DOUBLE'): string {
   switch (e.type) {
-    case 'dynamic': return `TRY_CAST(json_extract_string(${e.sql}, '$') AS ${target})`;
+    // A dynamic real converts like a real: toint/tolong truncate toward zero (DuckDB's cast rounds).
+    case 'dynamic': return target === 'DOUBLE'
+      ? `TRY_CAST(json_extract_string(${e.sql}, '$') AS DOUBLE)`
+      : `CASE WHEN json_type(${e.sql}) = 'DOUBLE' THEN TRY_CAST(trunc(TRY_CAST(json_extract_string(${e.sql}, '$') AS DOUBLE)) AS ${target}) ELSE TRY_CAST(json_extract_string(${e.sql}, '$') AS ${target}) END`;
     case 'string': return `TRY_CAST(NULLIF(trim(${e.sql}), '') AS ${target})`;
     case 'bool': return `CAST(${e.sql} AS ${target})`;
     case 'datetime': return target === 'DOUBLE' ? `CAST(epoch_us(${e.sql}) * 10 + 621355968000000000 AS DOUBLE)` : `(epoch_us(${e.sql}) * 10 + 621355968000000000)`;
