@@ -56,8 +56,12 @@ export function periodCandidatesSql(y: string, lo: string, hi: string): string {
   const detrended = bind(sums, '__f', bind(slope, '__b', `list_transform(__y, (__v, __i) -> __v - (__b * __i + (__f[2] - __b * __f[4]) / __f[3]))`));
   // A detrended series that is flat to rounding (a constant, an exact line) has no period.
   const flat = bind(`list_sum(list_transform(__z, __v -> __v * __v))`, '__ss', `(__ss = 0 OR __ss <= 1e-12 * list_sum(list_transform(__y, __v -> (__v - list_avg(__y)) ^ 2)))`);
-  const pearson = `list_sum(list_transform(__a, (__v, __i) -> (__v - __mu[1]) * (__c[__i] - __mu[2]))) / NULLIF(sqrt(list_sum(list_transform(__a, __v -> (__v - __mu[1]) ^ 2)) * list_sum(list_transform(__c, __v -> (__v - __mu[2]) ^ 2))), 0)`;
-  const r = bind(`list_slice(__z, 1, len(__z) - __k)`, '__a', bind(`list_slice(__z, __k + 1, len(__z))`, '__c', bind('[list_avg(__a), list_avg(__c)]', '__mu', pearson)));
+  // Pearson from sums: r = (Σac - Σa·Σc/m) / sqrt((Σa² - (Σa)²/m)(Σc² - (Σc)²/m)), with the dot
+  // products native (list_dot_product) instead of per-element lambdas — about 10x faster per lag,
+  // and the detrended series is centred near 0, so the subtractions do not cancel badly.
+  const pearson = `(__t[3] - __t[1] * __t[2] / __t[6]) / NULLIF(sqrt(greatest(__t[4] - __t[1] * __t[1] / __t[6], 0) * greatest(__t[5] - __t[2] * __t[2] / __t[6], 0)), 0)`;
+  const r = bind(`list_slice(__z, 1, len(__z) - __k)`, '__a', bind(`list_slice(__z, __k + 1, len(__z))`, '__c',
+    bind('[list_sum(__a), list_sum(__c), list_dot_product(__a, __c), list_dot_product(__a, __a), list_dot_product(__c, __c), CAST(len(__a) AS DOUBLE)]', '__t', pearson)));
   const lags = `list_transform(range(greatest(3, ${lo} - 1), least(len(__z) // 2, ${hi} + 1) + 1), __k -> struct_pack(period := __k, score := least(COALESCE(${r}, 0), 1.0)))`;
   const peaks = `list_filter(__r, (__e, __i) -> NOT __flat AND __i > 1 AND __i < len(__r) AND __e.period >= greatest(4, ${lo}) AND __e.period <= ${hi} AND __e.score > 0 AND __e.score > __r[__i - 1].score AND __e.score >= __r[__i + 1].score)`;
   const harmonic = `COALESCE(list_bool_or(list_transform(__m, __g -> __g.period < __e.period AND round(__e.period / __g.period) >= 2 AND abs(__e.period - round(__e.period / __g.period) * __g.period) <= 0.05 * round(__e.period / __g.period) * __g.period AND __g.score >= 0.9 * __e.score)), false)`;

@@ -166,7 +166,10 @@ function periodSql(period: string, y: string, learn: string, threshold: string, 
 
 /** Median of the learning points in each point's phase: the seasonal component for period p. */
 function seasonalSql(y: string, p: string, learn: string): string {
-  return `CASE WHEN ${p} = 0 THEN list_transform(${y}, __v -> CAST(0 AS DOUBLE)) ELSE list_transform(${y}, (__v, __i) -> list_median(list_filter(list_slice(${y}, 1, ${learn}), (__w, __j) -> (__j - 1) % ${p} = (__i - 1) % ${p}))) END`;
+  // One median per phase (p of them, each over the learning points of that phase), then each point
+  // takes its phase's: O(p·n) rather than a median per point, O(n²).
+  const medians = `list_transform(range(0, ${p}), __ph -> list_median(list_filter(list_slice(${y}, 1, ${learn}), (__w, __j) -> (__j - 1) % ${p} = __ph)))`;
+  return `CASE WHEN ${p} = 0 THEN list_transform(${y}, __v -> CAST(0 AS DOUBLE)) ELSE list_transform([${medians}], __md -> list_transform(${y}, (__v, __i) -> __md[(__i - 1) % ${p} + 1]))[1] END`;
 }
 
 /** The components as a STRUCT of DOUBLE[] (baseline, seasonal, trend, residual). */
