@@ -248,6 +248,108 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       assert.deepEqual((await store.deviceCodes.get(hash))?.amr, ['pwd']);
     });
 
+    // deleteExpired: the cutoff is far in the past (2000 ms after the epoch), so the rows other tests
+    // leave behind (all expiring around now) never count. batchSize 2 with five expired rows makes
+    // three DELETE statements: a count of five proves the loop ran past the first batch.
+    const CUTOFF = 2000;
+    const purge = { batchSize: 2 };
+
+    test('purge: authorization codes expired before the cutoff are deleted in batches, consumed or not; others still redeem', async () => {
+      const code = (expiresAt: number) => ({ codeHash: sha256(newId()), tenantId, clientId: 'c', userId: 'u', redirectUri: 'r', scope: 'openid', resource: null, codeChallenge: null, nonce: null, sid: 's', authTime: 1, amr: ['pwd'], dpopJkt: null, expiresAt, extra: {} });
+      const old = [1000, 1001, 1002, 1003, 1999].map(code);
+      for (const c of old) await store.authCodes.save(c);
+      assert.equal(typeof await store.authCodes.consume(old[0]!.codeHash, Date.now()), 'object', 'a consumed code is purged too');
+      const atCutoff = code(CUTOFF);
+      const live = code(Date.now() + 60_000);
+      await store.authCodes.save(atCutoff);
+      await store.authCodes.save(live);
+      assert.equal(await store.authCodes.deleteExpired(CUTOFF, purge), 5);
+      for (const c of old) assert.equal(await store.authCodes.consume(c.codeHash, Date.now()), undefined);
+      // Expired but kept: the grant still sees the row and answers "code has expired".
+      assert.equal((await store.authCodes.consume(atCutoff.codeHash, Date.now()) as { expiresAt: number }).expiresAt, CUTOFF);
+      assert.equal((await store.authCodes.consume(live.codeHash, Date.now()) as { codeHash: string }).codeHash, live.codeHash);
+      assert.equal(await store.authCodes.deleteExpired(CUTOFF), 0);
+    });
+
+    test('purge: refresh tokens and device session tokens of any status expired before the cutoff are deleted in batches; live ones rotate', async () => {
+      const family = newId();
+      const old = [
+        rt(family, { issuedAt: 500, expiresAt: 1000 }), rt(family, { issuedAt: 500, expiresAt: 1001, status: 'rotated', usedAt: 900 }),
+        rt(family, { issuedAt: 500, expiresAt: 1002, status: 'revoked' }), rt(newId(), { issuedAt: 500, expiresAt: 1003, deviceId: 'dev-purge' }),
+        rt(newId(), { issuedAt: 500, expiresAt: 1999, deviceId: 'dev-purge', status: 'rotated', usedAt: 900 }),
+      ];
+      for (const t of old) await store.refreshTokens.save(t);
+      const atCutoff = rt(newId(), { issuedAt: 500, expiresAt: CUTOFF, status: 'rotated', usedAt: 900 });
+      const live = rt(newId(), { deviceId: 'dev-purge' });
+      await store.refreshTokens.save(atCutoff);
+      await store.refreshTokens.save(live);
+      assert.equal(await store.refreshTokens.deleteExpired(CUTOFF, purge), 5);
+      for (const t of old) assert.equal(await store.refreshTokens.find(t.tokenHash), undefined);
+      // Expired but kept: a rotated token presented again is still recognised as reuse.
+      assert.equal((await store.refreshTokens.find(atCutoff.tokenHash))?.status, 'rotated');
+      assert.equal(await store.refreshTokens.rotate(live.tokenHash, rt(live.familyId, { deviceId: 'dev-purge' }), Date.now()), 'rotated');
+      assert.equal(await store.refreshTokens.deleteExpired(CUTOFF), 0);
+    });
+
+    test('purge: device codes of any status expired before the cutoff are deleted in batches; a live one is still decided and consumed', async () => {
+      const deviceCode = (expiresAt: number) => ({ deviceCodeHash: sha256(newId()), userCode: `P${newId().replace(/-/g, '').slice(0, 12).toUpperCase()}`, tenantId, clientId: 'c', scope: 'openid', resource: null, status: 'pending' as const, userId: null, sid: null, authTime: null, amr: null, expiresAt, intervalS: 5, lastPolledAt: null, createdAt: 500 });
+      const old = [1000, 1001, 1002, 1003, 1999].map(deviceCode);
+      for (const c of old) await store.deviceCodes.create(c);
+      await store.deviceCodes.decide(old[1]!.userCode, { status: 'denied', userId: 'u', sid: 's', authTime: 1, amr: ['pwd'] });
+      await store.deviceCodes.decide(old[2]!.userCode, { status: 'approved', userId: 'u', sid: 's', authTime: 1, amr: ['pwd'] });
+      assert.equal(await store.deviceCodes.consume(old[2]!.deviceCodeHash), true);
+      const atCutoff = deviceCode(CUTOFF);
+      const live = deviceCode(Date.now() + 60_000);
+      await store.deviceCodes.create(atCutoff);
+      await store.deviceCodes.create(live);
+      assert.equal(await store.deviceCodes.deleteExpired(CUTOFF, purge), 5);
+      for (const c of old) {
+        assert.equal(await store.deviceCodes.get(c.deviceCodeHash), undefined);
+        assert.equal(await store.deviceCodes.getByUserCode(c.userCode), undefined);
+      }
+      // Expired but kept: the grant still answers expired_token rather than "invalid".
+      assert.equal((await store.deviceCodes.get(atCutoff.deviceCodeHash))?.expiresAt, CUTOFF);
+      assert.equal(await store.deviceCodes.decide(live.userCode, { status: 'approved', userId: 'u', sid: 's', authTime: 1, amr: ['pwd'] }), true);
+      assert.equal(await store.deviceCodes.consume(live.deviceCodeHash), true);
+      assert.equal(await store.deviceCodes.deleteExpired(CUTOFF), 0);
+    });
+
+    test('purge: sessions expired before the cutoff are deleted in batches, revoked or not; a live one still reads and revokes', async () => {
+      const session = (expiresAt: number) => ({ id: newId(), tenantId, userId: 'u-purge', authTime: 500, amr: ['pwd'], createdAt: 500, expiresAt, revoked: false });
+      const old = [1000, 1001, 1002, 1003, 1999].map(session);
+      for (const x of old) await store.sessions.create(x);
+      await store.sessions.revoke(old[0]!.id);
+      const atCutoff = session(CUTOFF);
+      const live = session(Date.now() + 60_000);
+      await store.sessions.create(atCutoff);
+      await store.sessions.create(live);
+      assert.equal(await store.sessions.deleteExpired(CUTOFF, purge), 5);
+      for (const x of old) assert.equal(await store.sessions.get(x.id), undefined);
+      assert.equal((await store.sessions.get(atCutoff.id))?.expiresAt, CUTOFF);
+      assert.deepEqual(await store.sessions.get(live.id), live);
+      assert.equal(await store.sessions.revokeForUser(tenantId, 'u-purge'), 2, 'the kept expired session and the live one');
+      assert.equal((await store.sessions.get(live.id))?.revoked, true);
+      assert.equal(await store.sessions.deleteExpired(CUTOFF), 0);
+    });
+
+    test('purge: enrollment token records expired before the cutoff are deleted in batches; a kept expired one still says expired, a live one is used', async () => {
+      const old = [1000, 1001, 1002, 1003, 1999].map((expiresAt) => enrollment({ createdAt: 500, expiresAt }));
+      for (const r of old) await store.enrollmentTokens.create(r);
+      await store.enrollmentTokens.revoke(tenantId, old[0]!.id, 'admin', 600);
+      const atCutoff = enrollment({ createdAt: 500, expiresAt: CUTOFF });
+      const live = enrollment({ maxUses: 1 });
+      await store.enrollmentTokens.create(atCutoff);
+      await store.enrollmentTokens.create(live);
+      assert.equal(await store.enrollmentTokens.deleteExpired(CUTOFF, purge), 5);
+      for (const r of old) assert.equal(await store.enrollmentTokens.get(tenantId, r.id), undefined);
+      assert.equal(await store.enrollmentTokens.use(tenantId, old[1]!.id, Date.now()), 'unknown');
+      assert.equal(await store.enrollmentTokens.use(tenantId, atCutoff.id, Date.now()), 'expired');
+      assert.ok((await store.enrollmentTokens.list(tenantId)).some((r) => r.id === atCutoff.id), 'a kept expired record is still listed');
+      assert.equal(await store.enrollmentTokens.use(tenantId, live.id, Date.now()), 'used');
+      assert.equal(await store.enrollmentTokens.use(tenantId, live.id, Date.now()), 'exhausted');
+      assert.equal(await store.enrollmentTokens.deleteExpired(CUTOFF), 0);
+    });
+
     test('sessions, signing keys and audit events', async () => {
       const sid = newId();
       await store.sessions.create({ id: sid, tenantId, userId: 'u3', authTime: 5, amr: ['pwd', 'otp'], createdAt: 5, expiresAt: Date.now() + 1000, revoked: false });

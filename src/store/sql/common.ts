@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { StoreConflict } from '../types.ts';
 import type { Database } from '../schema.ts';
 
@@ -42,3 +42,29 @@ export const page = <T extends { limit: (n: number) => T; offset: (n: number) =>
   if (opts?.offset) r = (opts.limit === undefined ? r.limit(-1 >>> 1) : r).offset(opts.offset);
   return r;
 };
+
+/** Rows per DELETE statement of `deleteExpired` unless the caller says otherwise (`PurgeOptions`). */
+export const PURGE_BATCH = 5_000;
+
+/** Lets timers and I/O run (a `setImmediate` turn), so a long purge shares the event loop. */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Deletes the rows of `table` whose `expires_at` is before `before`, `batchSize` at a time (a
+ * subquery on the primary key: neither SQLite without its compile option nor PostgreSQL has
+ * `DELETE … LIMIT`), yielding between statements until one deletes fewer than a batch. Each batch
+ * is found through the table's `expires_at` index (migration 0006). Returns how many were deleted.
+ */
+export async function deleteExpiredInBatches(
+  db: Db, table: 'auth_codes' | 'refresh_tokens' | 'device_codes' | 'sessions' | 'enrollment_tokens', key: string, before: number, batchSize = PURGE_BATCH,
+): Promise<number> {
+  const size = Math.max(1, Math.floor(batchSize));
+  let total = 0;
+  for (;;) {
+    const r = await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(key)} IN (SELECT ${sql.ref(key)} FROM ${sql.table(table)} WHERE expires_at < ${before} LIMIT ${size})`.execute(db);
+    const n = Number(r.numAffectedRows ?? 0n);
+    total += n;
+    if (n < size) return total;
+    await yieldToEventLoop();
+  }
+}

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { EnrollmentTokenRecord, EnrollmentTokenStore } from '../types.ts';
-import { insertOrConflict, json, nnum, num, page, type Db } from './common.ts';
+import { deleteExpiredInBatches, insertOrConflict, json, nnum, num, page, type Db } from './common.ts';
 
 interface GrantSummary { trustType: string; profileType: string | null; systemLabels: string[]; enrollmentProfileName: string | null }
 
@@ -52,5 +52,6 @@ export function enrollmentTokenStore(db: Db): EnrollmentTokenStore {
         .where('tenant_id', '=', tenantId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
+    deleteExpired: (before, opts) => deleteExpiredInBatches(db, 'enrollment_tokens', 'id', before, opts?.batchSize),
   };
 }

@@ -12,7 +12,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Selectable } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { RefreshToken, RefreshTokenStore, RotateResult } from '../types.ts';
-import type { Db } from './common.ts';
+import { PURGE_BATCH, yieldToEventLoop, type Db } from './common.ts';
 import { SqliteGroupCommit } from './sqlite-group-commit.ts';
 import { rtRow, rtValues } from './tokens.ts';
 
@@ -33,7 +33,9 @@ export function sqliteRefreshTokenStore(raw: BetterSqlite3.Database, db: Db, wri
   const revokeUser = raw.prepare("UPDATE refresh_tokens SET status = 'revoked' WHERE tenant_id = ? AND user_id = ? AND status = 'active'");
   const revokeDevice = raw.prepare("UPDATE refresh_tokens SET status = 'revoked' WHERE tenant_id = ? AND device_id = ? AND status = 'active'");
   const countActive = raw.prepare("SELECT count(*) AS n FROM refresh_tokens WHERE status = 'active'");
-  const deleteExpired = raw.prepare('DELETE FROM refresh_tokens WHERE expires_at < ?');
+  // A batch at a time (found through refresh_tokens_expires), each in its own group commit, so a
+  // backlog of millions never holds the main thread or the write queue for more than one batch.
+  const deleteExpiredBatch = raw.prepare('DELETE FROM refresh_tokens WHERE token_hash IN (SELECT token_hash FROM refresh_tokens WHERE expires_at < ? LIMIT ?)');
 
   return {
     save: (t) => writes.run(() => insertRow(t)),
@@ -59,7 +61,16 @@ export function sqliteRefreshTokenStore(raw: BetterSqlite3.Database, db: Db, wri
     revokeFamily: (familyId) => writes.run(() => revokeFamily.run(familyId).changes),
     revokeForUser: (tenantId, userId) => writes.run(() => revokeUser.run(tenantId, userId).changes),
     revokeForDevice: (tenantId, deviceId) => writes.run(() => revokeDevice.run(tenantId, deviceId).changes),
-    deleteExpired: (before) => writes.run(() => deleteExpired.run(before).changes),
+    async deleteExpired(before, opts) {
+      const size = Math.max(1, Math.floor(opts?.batchSize ?? PURGE_BATCH));
+      let total = 0;
+      for (;;) {
+        const n = await writes.run(() => deleteExpiredBatch.run(before, size).changes);
+        total += n;
+        if (n < size) return total;
+        await yieldToEventLoop();
+      }
+    },
     async countActive() {
       return Number((countActive.get() as { n: number }).n);
     },

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Database } from '../schema.ts';
 import type { AuthCode, AuthCodeStore, DeviceCode, DeviceCodeStore, RefreshToken, RefreshTokenStore, Session, SessionStore } from '../types.ts';
-import { b, bool, json, nnum, num, type Db } from './common.ts';
+import { b, bool, deleteExpiredInBatches, json, nnum, num, type Db } from './common.ts';
 
 const codeRow = (r: Selectable<Database['auth_codes']>): AuthCode => ({
   codeHash: r.code_hash, tenantId: r.tenant_id, clientId: r.client_id, userId: r.user_id, redirectUri: r.redirect_uri,
@@ -28,6 +28,7 @@ export function authCodeStore(db: Db): AuthCodeStore {
       void now;
       return codeRow(row);
     },
+    deleteExpired: (before, opts) => deleteExpiredInBatches(db, 'auth_codes', 'code_hash', before, opts?.batchSize),
   };
 }
 
@@ -82,10 +83,7 @@ export function refreshTokenStore(db: Db): RefreshTokenStore {
       const r = await db.updateTable('refresh_tokens').set({ status: 'revoked' }).where('tenant_id', '=', tenantId).where('device_id', '=', deviceId).where('status', '=', 'active').executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
-    async deleteExpired(before) {
-      const r = await db.deleteFrom('refresh_tokens').where('expires_at', '<', before).executeTakeFirst();
-      return Number(r.numDeletedRows);
-    },
+    deleteExpired: (before, opts) => deleteExpiredInBatches(db, 'refresh_tokens', 'token_hash', before, opts?.batchSize),
     async countActive() {
       const r = await db.selectFrom('refresh_tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'active').executeTakeFirstOrThrow();
       return Number(r.n);
@@ -131,6 +129,7 @@ export function deviceCodeStore(db: Db): DeviceCodeStore {
       const r = await db.updateTable('device_codes').set({ status: 'consumed' }).where('device_code_hash', '=', hash).where('status', '=', 'approved').executeTakeFirst();
       return r.numUpdatedRows > 0n;
     },
+    deleteExpired: (before, opts) => deleteExpiredInBatches(db, 'device_codes', 'device_code_hash', before, opts?.batchSize),
   };
 }
 
@@ -155,5 +154,6 @@ export function sessionStore(db: Db): SessionStore {
       const r = await db.updateTable('sessions').set({ revoked: 1 }).where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('revoked', '=', 0).executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
+    deleteExpired: (before, opts) => deleteExpiredInBatches(db, 'sessions', 'id', before, opts?.batchSize),
   };
 }
